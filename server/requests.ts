@@ -6,11 +6,9 @@
 import type { LwM2mNode, ObjectInstance } from '../objects/node';
 import type { LwM2mPath } from '../objects/path';
 
-/** A CoRE link (RFC 6690) with its attributes; a null value is an attribute without value. */
-export interface Link {
-  readonly url: string;
-  readonly attributes: Readonly<Record<string, string | null>>;
-}
+import type { Link } from '../objects/link';
+
+export type { Link };
 
 export type DownlinkRequest =
   | { readonly kind: 'read'; readonly path: LwM2mPath; readonly format?: number }
