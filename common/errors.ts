@@ -35,7 +35,21 @@ export type ErrorCode =
   | 'ERR_TRANSFER_REFUSED'
   | 'ERR_CAMPAIGN'
   | 'ERR_REDIS'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  | 'ERR_REGISTRATION'
+  | 'ERR_BOOTSTRAP'
+  | 'ERR_STATE_FILE'
+  | 'ERR_FIRMWARE_UPDATE'
+  | 'ERR_SUIT_FETCH'
+  | 'ERR_COSE_ALG'
+  | 'ERR_COSE_DECRYPT'
+  | 'ERR_CWT_AUDIENCE'
+  | 'ERR_CWT_ISSUER'
+  | 'ERR_CWT_MISSING_CLAIM'
+  | 'ERR_CWT_SIGNATURE'
+  | 'ERR_JWS_SIGNATURE'
+  | 'ERR_MESSAGE_INVALID'
+  | 'ERR_TRANSFER_REPLAY';
 
 /** Base of every Handover error. `details` carries machine-readable context. */
 export class HandoverError extends Error {

@@ -31,4 +31,6 @@ export interface Registration {
   readonly availableInstances: Readonly<Record<string, number[]>>;
   /** Content formats the client announced in the root link (ct=). */
   readonly supportedContentFormats?: readonly number[];
+  /** Name of the server endpoint the client talks to ("coap", or a secure endpoint's name). */
+  readonly transport?: string;
 }

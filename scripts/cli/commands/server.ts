@@ -1,0 +1,117 @@
+/**
+ * `handover server`: the LwM2M server with its operator REST API, on Redis (REDIS_URL, else an
+ * embedded redis-server under --data-dir), until SIGINT/SIGTERM, then a clean stop.
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { InvalidInputError, UsageError } from '../../../common/errors';
+import { generateToken, MIN_TOKEN_LENGTH } from '../../../server/rest/auth';
+import { startServerApp } from '../../../server/rest/app';
+import type { Command } from '../command';
+import type { CliIo } from '../io';
+import { intOption, parse } from '../args';
+
+const usage = `usage: handover server [options]
+  --coap-port N     CoAP UDP port (default 5683; 0 = any free port)
+  --http-port N     REST API port (default 8080; 0 = any free port)
+  --host ADDR       address both bind (default 127.0.0.1)
+  --token T         REST API bearer token (at least ${MIN_TOKEN_LENGTH} characters; default: $HANDOVER_API_TOKEN,
+                    else a random token printed once at start)
+  --allow-nosec     accept devices without DTLS (development only)
+  --data-dir DIR    data directory, created 0700 (default ./data)
+  --json            print the start-up details as one JSON line
+Redis: REDIS_URL when set, else an embedded redis-server under <data-dir>/redis.`;
+
+const NOSEC_BANNER = [
+  '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  '!!  WARNING: --allow-nosec — devices may connect WITHOUT ANY SECURITY   !!',
+  '!!  (plain CoAP, no DTLS): anyone on the network can register as any    !!',
+  '!!  endpoint and read or change what devices send. Development only.    !!',
+  '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+].join('\n');
+
+const stopWaiters = new Set<(reason: string) => void>();
+
+/**
+ * Stop every `handover server` running in this process, as SIGTERM would: for in-process use
+ * (tests, the demo) where sending a signal would hit the whole process.
+ */
+export function requestServerStop(): void {
+  for (const w of [...stopWaiters]) w('stop requested');
+}
+
+/** Resolves on the first SIGINT, SIGTERM or requestServerStop(). */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (reason: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      stopWaiters.delete(done);
+      resolve(reason);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    stopWaiters.add(done);
+  });
+}
+
+const server: Command = {
+  name: 'server',
+  summary: 'run the LwM2M server and its REST API',
+  usage,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(argv, {
+      'coap-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' },
+      token: { type: 'string' }, 'allow-nosec': { type: 'boolean' }, 'data-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const coapPort = intOption(values['coap-port'], 'coap-port', 5683, 0, 65535);
+    const httpPort = intOption(values['http-port'], 'http-port', 8080, 0, 65535);
+    const host = values.host ?? '127.0.0.1';
+    if (host.trim() === '') throw new UsageError('--host must not be empty');
+    let token = values.token ?? process.env.HANDOVER_API_TOKEN;
+    const generated = token === undefined || token === '';
+    if (!generated && token!.length < MIN_TOKEN_LENGTH) throw new UsageError(`--token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    if (generated) token = generateToken();
+    const dataDir = path.resolve(values['data-dir'] ?? 'data');
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new InvalidInputError(`cannot create data directory ${dataDir}: ${(e as Error).message}`);
+    }
+    const allowNoSec = values['allow-nosec'] ?? false;
+    if (allowNoSec) io.err(NOSEC_BANNER);
+
+    const app = await startServerApp({
+      token: token!, host, coapPort, httpPort, allowNoSec, dataDir,
+      log: (msg) => io.err(`server: ${msg}`),
+    });
+    const hostInUri = host.includes(':') ? `[${host}]` : host;
+    if (values.json) {
+      io.out(JSON.stringify({
+        coap: `coap://${hostInUri}:${app.coapPort}`, http: `http://${hostInUri}:${app.httpPort}`,
+        redis: app.embeddedRedis ? 'embedded' : 'external', allowNoSec, ...(generated ? { token } : {}),
+      }));
+    } else {
+      io.out(`LwM2M server listening on coap://${hostInUri}:${app.coapPort}`);
+      io.out(`REST API listening on http://${hostInUri}:${app.httpPort}/api (Authorization: Bearer <token>)`);
+      io.out(`Redis: ${app.embeddedRedis ? `embedded, data in ${path.join(dataDir, 'redis')}` : 'external (REDIS_URL)'}`);
+      if (generated) {
+        io.out('');
+        io.out('API token (generated; shown only once, keep it secret):');
+        io.out(`  ${token}`);
+        io.out('');
+      }
+    }
+    const sig = await untilSignal();
+    io.err(`server: ${sig}, stopping`);
+    await app.stop();
+    io.err('server: stopped');
+    return 0;
+  },
+};
+
+export default server;
