@@ -25,6 +25,8 @@ export interface ServerEvents {
     | { ep: string; observationId: string; kind: 'composite'; paths: string[]; nodes: ReadonlyMap<string, LwM2mNode> };
   SEND: { ep: string; nodes: ReadonlyMap<string, TimestampedNode[]> };
   REQUEST_RESPONSE: { ep: string; requestId: string; path?: string; response: LwM2mResponse };
+  /** A bootstrap session ended: finished (Bootstrap-Finish answered 2.04) or failed at a step. */
+  BOOTSTRAP: { ep: string; status: 'finished' | 'failed'; error?: string; responses: ReadonlyArray<{ request: string; response: LwM2mResponse }> };
   COAPLOG: { timestamp: number; incoming: boolean; type: string; code: string; mId: number; token: string; options: string; payload?: string; ep?: string };
 }
 

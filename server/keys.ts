@@ -13,6 +13,8 @@ export class ServerKeys {
   registrationId(id: string): string { return `${this.prefix}:regid:${id}`; }
   /** Sorted set: endpoint → expiry time (epoch ms). Also the index of all registrations. */
   expiries(): string { return `${this.prefix}:expiry`; }
+  /** String with TTL: "transport|host:port" the client speaks from → endpoint (for Send, which names no registration). */
+  peer(transport: string, address: string): string { return `${this.prefix}:peer:${transport}|${address}`; }
   /** String with TTL: present while a queue-mode client is considered awake. */
   awake(ep: string): string { return `${this.prefix}:awake:${ep}`; }
   /** List: queued requests (serialised) for a sleeping client, oldest first. */
