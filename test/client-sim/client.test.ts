@@ -118,6 +118,7 @@ describe('LwM2mClient against a raw CoAP server', () => {
   });
 
   it('discovers with attributes and dim; Write-Attributes validates', async () => {
+    client.setResource('/3/0/9', 10);
     expect((await server.request(port, { method: 'PUT', path: '/3/0/9', query: 'pmin=1&pmax=30&gt=50' })).code).toBe('2.04');
     expect((await server.request(port, { method: 'PUT', path: '/3/0/0', query: 'gt=50' })).code).toBe('4.00');
     expect((await server.request(port, { method: 'PUT', path: '/3/9', query: 'pmin=1' })).code).toBe('4.04');
