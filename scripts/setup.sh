@@ -58,8 +58,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-say "installing npm dependencies"
-npm ci --no-fund --no-audit --loglevel=error
+say "installing npm dependencies (from package-lock.json; builds the DTLS addon)"
+# npm install, not npm ci: npm 11's ci refuses this lock file because of platform-specific
+# optional packages (cbor-extract's prebuilt binaries) that a lock without resolved URLs omits.
+npm install --no-fund --no-audit --loglevel=error
 say "building"
 npm run --silent build
 

@@ -29,7 +29,7 @@ export class RegistrationStore {
 
   /** Every registration, by endpoint name. */
   async all(): Promise<Registration[]> {
-    const eps = await this.redis.zrange(this.keys.expiries(), 0, -1);
+    const eps = await this.redis.zrange(this.keys.expiries(), '0', '-1');
     const out: Registration[] = [];
     for (let i = 0; i < eps.length; i += PAGE) {
       const values = await this.redis.mget(eps.slice(i, i + PAGE).map((ep) => this.keys.registration(ep)));

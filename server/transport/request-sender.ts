@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Agent, IncomingMessage } from 'coap';
 import { HandoverError } from '../../common/errors';
-import { rawOptions, uintBytes, uintValue } from '../coap/uint';
+import { formatOption, rawOptions, uintBytes } from '../coap/uint';
 import type { CoapAnswer, CoapRequestSpec } from '../downlink/request-codec';
 import { RequestTimeoutError } from '../errors/request-timeout-error';
 import type { CoapEndpoint } from './coap-endpoint';
@@ -65,10 +65,9 @@ export function sendCoapRequest(peer: CoapPeer, spec: CoapRequestSpec, opts: { t
         reject(new HandoverError('ERR_INTERNAL', `${spec.method} /${spec.path.join('/')} was reset by '${opts.ep}'`));
         return;
       }
-      const cf = rawOptions(raw, 'Content-Format')[0];
       resolve({
         code: res.code,
-        contentFormat: cf === undefined ? undefined : uintValue(cf),
+        contentFormat: formatOption(raw, 'Content-Format'),
         payload: res.payload ?? Buffer.alloc(0),
         locationPath: rawOptions(raw, 'Location-Path').map((b) => b.toString('utf8')),
         token,

@@ -5,7 +5,7 @@
  * answer with a diagnostic payload; an unexpected failure is 5.00; the server keeps serving.
  */
 import type { IncomingMessage, OutgoingMessage } from 'coap';
-import { rawOptions, uintValue } from '../coap/uint';
+import { formatOption, rawOptions } from '../coap/uint';
 import { CoapRequestError } from '../errors/coap-request-error';
 import { parseQuery } from '../registration/registration-request';
 import type { RegistrationService, UplinkContext } from '../registration/registration-service';
@@ -44,11 +44,10 @@ export class UplinkRouter {
   private async route(req: IncomingMessage, endpoint: CoapEndpoint): Promise<Answer> {
     const options = req._packet.options as Array<{ name: string | number; value: unknown }> | undefined;
     const path = rawOptions(options, 'Uri-Path').map((b) => b.toString('utf8'));
-    const cf = rawOptions(options, 'Content-Format')[0];
     const peer: PeerAddress = { address: req.rsinfo.address, port: req.rsinfo.port };
     const u: UplinkContext = {
       query: parseQuery(rawOptions(options, 'Uri-Query').map((b) => b.toString('utf8'))),
-      contentFormat: cf === undefined ? undefined : uintValue(cf),
+      contentFormat: formatOption(options, 'Content-Format'),
       payload: req.payload ?? Buffer.alloc(0),
       peer,
       endpoint,
