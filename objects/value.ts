@@ -97,8 +97,12 @@ export function objLinkToText(link: ObjLink): string {
   return `${link.objectId}:${link.instanceId}`;
 }
 
-/** "objectId:instanceId" → ObjLink. Throws PayloadError when malformed or out of range. */
+/**
+ * "objectId:instanceId" → ObjLink. "FFFF:FFFF" is also read as the null link, as the spec's own
+ * JSON and SenML examples write it. Throws PayloadError when malformed or out of range.
+ */
 export function objLinkFromText(text: string): ObjLink {
+  if (/^ffff:ffff$/i.test(text)) return { objectId: 65535, instanceId: 65535 };
   const m = OBJLNK_TEXT.exec(text);
   const objectId = m ? Number(m[1]) : NaN;
   const instanceId = m ? Number(m[2]) : NaN;

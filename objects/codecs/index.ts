@@ -1,35 +1,37 @@
 /**
- * The content-format registry: codecs are picked by number or by Leshan's name, never by an
- * if-chain. Link format (40) is not a node codec: see link-format.ts.
+ * The codec registry: content format number or Leshan format name → NodeCodec. Callers pick a
+ * codec here, never from an if-chain; an unknown format is UnsupportedFormatError (→ 4.15).
+ * CoRE link format (40) is not a node codec: see link-format.ts.
  */
 import type { NodeCodec } from '../codec';
+import { FORMAT_BY_NAME } from '../content-format';
 import { UnsupportedFormatError } from '../errors';
-import { lwm2mCborCodec } from './lwm2m-cbor';
+import { omaJsonCodec } from './oma-json';
 import { opaqueCodec } from './opaque';
 import { senmlCborCodec } from './senml-cbor';
 import { senmlJsonCodec } from './senml-json';
 import { textCodec } from './text';
 import { tlvCodec } from './tlv';
 
-const CODECS: readonly NodeCodec[] = [textCodec, opaqueCodec, tlvCodec, senmlJsonCodec, senmlCborCodec, lwm2mCborCodec];
-const BY_FORMAT = new Map(CODECS.map((c) => [c.format, c]));
-const BY_NAME = new Map(CODECS.map((c) => [c.name, c]));
+const CODECS: ReadonlyMap<number, NodeCodec> = new Map(
+  [textCodec, opaqueCodec, tlvCodec, senmlJsonCodec, senmlCborCodec, omaJsonCodec].map((c) => [c.format, c]),
+);
 
-/** The codec for a content format; UnsupportedFormatError (→ 4.15) when there is none. */
+/** The codec for a CoAP content format; UnsupportedFormatError when there is none. */
 export function codecFor(format: number): NodeCodec {
-  const c = BY_FORMAT.get(format);
-  if (!c) throw new UnsupportedFormatError(format);
-  return c;
+  const codec = CODECS.get(format);
+  if (!codec) throw new UnsupportedFormatError(format);
+  return codec;
 }
 
-/** The codec for a Leshan REST format name (TLV, SENML_JSON, SENML_CBOR, TEXT, OPAQUE, CBOR). */
-export function codecByName(name: string): NodeCodec | undefined {
-  return BY_NAME.get(name.toUpperCase());
+/** The codec for a Leshan REST format name (TLV, JSON, SENML_JSON, SENML_CBOR, TEXT, OPAQUE, CBOR). */
+export function codecByName(name: string): NodeCodec {
+  const format = Object.hasOwn(FORMAT_BY_NAME, name.toUpperCase()) ? FORMAT_BY_NAME[name.toUpperCase()] : undefined;
+  if (format === undefined) throw new UnsupportedFormatError(-1, `format name "${name}":`);
+  return codecFor(format);
 }
 
-/** Content formats with a node codec. */
+/** Content formats that have a node codec, ascending. */
 export function supportedFormats(): number[] {
-  return CODECS.map((c) => c.format);
+  return [...CODECS.keys()].sort((a, b) => a - b);
 }
-
-export { parseLinks, formatLinks } from './link-format';

@@ -1,98 +1,133 @@
 /**
- * The LwM2M node mapping onto SenML records, shared by SenML-JSON (110) and SenML-CBOR (112):
- * single-path encode/decode, composite nodes, timestamped values (Send, notifications) and the
- * path lists of Read-Composite / Observe-Composite requests. Each format supplies only how a
- * record array becomes bytes.
+ * A NodeCodec over SenML records, whatever the wire (SenML JSON, SenML CBOR, OMA JSON): single
+ * nodes (Read/Write/Observe), composite nodes (Read-/Write-Composite), timestamped values (Send,
+ * notifications with history) and path lists (Read-/Observe-Composite requests, 1.2 Core §7.4.5).
+ *
+ * Encoding puts the target path in `bn` of the first record and the rest in `n`, as the spec's
+ * examples do; composite and timestamped encodings give every record its full name, and times
+ * as `bt` (absolute Unix seconds) on the first record of each timestamp.
  */
 import type { NodeCodec } from '../codec';
 import type { ModelProvider } from '../model';
 import type { LwM2mNode, TimestampedNode } from '../node';
-import type { LwM2mPath } from '../path';
+import { LwM2mPath } from '../path';
 import { PayloadError } from '../errors';
 import { buildNode, nodeLeaves, pathFromName, type Leaf } from './node-leaves';
-import { leavesToRecords, recordsToLeaves, resolveRecords, type SenmlRecord } from './senml-records';
+import { leafOf, senmlValueOf, type SenmlMappingOptions } from './senml-mapping';
+import { recordWithValue, resolveRecords, type SenmlRecord } from './senml-record';
 
-export interface SenmlSerializer {
-  write(records: readonly SenmlRecord[]): Uint8Array;
-  /** Throws PayloadError on malformed input. */
-  read(payload: Uint8Array): SenmlRecord[];
+/** A SenML wire format: bytes ↔ records. */
+export interface SenmlWire {
+  decode(bytes: Uint8Array): SenmlRecord[];
+  encode(records: readonly SenmlRecord[]): Uint8Array;
 }
 
-/** Group leaves by the requested paths (or, with none, by each leaf's own path). */
-function groupLeaves(leaves: readonly Leaf[], models: ModelProvider, paths?: readonly LwM2mPath[]): Map<string, LwM2mNode> {
-  const out = new Map<string, LwM2mNode>();
-  if (paths) {
-    for (const p of paths) {
-      const below = leaves.filter((l) => l.path.startsWith(p));
-      if (below.length === 0 && p.depth >= 3) continue; // absent value: not in the answer
-      out.set(p.toString(), buildNode(below, p, models));
-    }
-    return out;
-  }
-  for (const l of leaves) {
-    const key = l.path.toString();
-    if (out.has(key)) throw new PayloadError(`Duplicate value for ${key}`);
-    out.set(key, buildNode([l], l.path, models));
-  }
-  return out;
-}
+export function senmlCodec(format: number, name: string, wire: SenmlWire, options: SenmlMappingOptions = {}): NodeCodec {
+  const leavesOf = (payload: Uint8Array, models: ModelProvider) =>
+    resolveRecords(wire.decode(payload)).map((r) => ({ record: r, leaf: leafOf(r, models, options) }));
 
-export function senmlCodec(format: number, name: string, ser: SenmlSerializer): NodeCodec {
   return {
     format,
     name,
 
     encode(node: LwM2mNode, path: LwM2mPath): Uint8Array {
-      return ser.write(leavesToRecords(nodeLeaves(node, path)));
+      const records = recordsOf(nodeLeaves(node, path), path);
+      return wire.encode(records);
     },
 
     decode(payload: Uint8Array, path: LwM2mPath, models: ModelProvider): LwM2mNode {
-      const leaves = recordsToLeaves(resolveRecords(ser.read(payload)), models).map((x) => x.leaf);
-      return buildNode(leaves, path, models);
+      return buildNode(leavesOf(payload, models).map((x) => x.leaf), path, models);
     },
 
     encodeNodes(nodes: ReadonlyMap<string, LwM2mNode>): Uint8Array {
       const records: SenmlRecord[] = [];
-      for (const [p, node] of nodes) records.push(...leavesToRecords(nodeLeaves(node, pathFromName(p))));
-      return ser.write(records);
+      for (const [p, node] of nodes) records.push(...recordsOf(nodeLeaves(node, pathFromName(p))));
+      return wire.encode(records);
     },
 
     decodeNodes(payload: Uint8Array, models: ModelProvider, paths?: readonly LwM2mPath[]): Map<string, LwM2mNode> {
-      const leaves = recordsToLeaves(resolveRecords(ser.read(payload)), models).map((x) => x.leaf);
-      return groupLeaves(leaves, models, paths);
+      const leaves = leavesOf(payload, models).map((x) => x.leaf);
+      const out = new Map<string, LwM2mNode>();
+      if (!paths) {
+        for (const l of leaves) {
+          const key = l.path.toString();
+          if (out.has(key)) throw new PayloadError(`Duplicate value for ${key}`);
+          out.set(key, buildNode([l], l.path, models));
+        }
+        return out;
+      }
+      for (const l of leaves) {
+        if (!paths.some((p) => l.path.startsWith(p))) throw new PayloadError(`${l.path} is not below any requested path`);
+      }
+      for (const p of paths) {
+        const under = leaves.filter((l) => l.path.startsWith(p));
+        if (under.length > 0) out.set(p.toString(), buildNode(under, p, models));
+      }
+      return out;
     },
 
     decodeTimestamped(payload: Uint8Array, models: ModelProvider): Map<string, TimestampedNode[]> {
       const out = new Map<string, TimestampedNode[]>();
-      for (const { leaf, time } of recordsToLeaves(resolveRecords(ser.read(payload)), models)) {
+      for (const { record, leaf } of leavesOf(payload, models)) {
         const key = leaf.path.toString();
         const list = out.get(key) ?? [];
-        // RFC 8428 §4.5.3: a time below 2**28 is relative to now.
-        const ts = time === undefined ? undefined : new Date((time < 2 ** 28 ? Date.now() / 1000 + time : time) * 1000);
-        list.push({ timestamp: ts, node: buildNode([leaf], leaf.path, models) });
+        if (list.some((x) => x.timestamp?.getTime() === record.time?.getTime())) throw new PayloadError(`Two values for ${key} at the same time`);
+        list.push({ timestamp: record.time, node: buildNode([leaf], leaf.path, models) });
         out.set(key, list);
       }
-      for (const list of out.values()) list.sort((a, b) => (a.timestamp?.getTime() ?? 0) - (b.timestamp?.getTime() ?? 0));
+      const at = (x: TimestampedNode) => x.timestamp?.getTime() ?? Infinity;
+      for (const list of out.values()) list.sort((a, b) => at(a) - at(b));
       return out;
     },
 
     encodeTimestamped(nodes: ReadonlyMap<string, readonly TimestampedNode[]>): Uint8Array {
       const records: SenmlRecord[] = [];
+      let bt = 0;
       for (const [p, list] of nodes) {
+        const path = pathFromName(p);
         for (const tn of list) {
-          const t = tn.timestamp ? tn.timestamp.getTime() / 1000 : undefined;
-          records.push(...leavesToRecords(nodeLeaves(tn.node, pathFromName(p)), t));
+          const seconds = tn.timestamp ? tn.timestamp.getTime() / 1000 : 0;
+          if (Number.isNaN(seconds)) throw new PayloadError(`Invalid timestamp for ${p}`);
+          const group = recordsOf(nodeLeaves(tn.node, path));
+          if (group.length > 0 && seconds !== bt) {
+            group[0] = { bt: seconds, ...group[0] };
+            bt = seconds;
+          }
+          records.push(...group);
         }
       }
-      return ser.write(records);
+      return wire.encode(records);
     },
 
     encodePaths(paths: readonly LwM2mPath[]): Uint8Array {
-      return ser.write(paths.map((p) => ({ n: p.toString() })));
+      return wire.encode(paths.map((p) => ({ n: p.toString() })));
     },
 
     decodePaths(payload: Uint8Array): LwM2mPath[] {
-      return resolveRecords(ser.read(payload)).map((r) => pathFromName(r.name));
+      return resolveRecords(wire.decode(payload)).map((r) => pathFromName(r.name));
     },
   };
+}
+
+/**
+ * Records for leaves. With `base`, the first record carries it in `bn` and names are relative
+ * to it; without, every record carries its full name in `n`.
+ */
+function recordsOf(leaves: readonly Leaf[], base?: LwM2mPath): SenmlRecord[] {
+  const records: SenmlRecord[] = [];
+  const prefix = base === undefined ? '' : base.isRoot() ? '/' : `${base}/`;
+  for (const leaf of leaves) {
+    const value = senmlValueOf(leaf);
+    if (value === undefined) continue;
+    const record: SenmlRecord = {};
+    const full = leaf.path.toString();
+    if (base !== undefined && records.length === 0) {
+      if (leaf.path.equals(base)) record.bn = full;
+      else record.bn = prefix;
+    }
+    if (base === undefined) record.n = full;
+    else if (!leaf.path.equals(base)) record.n = full.slice(prefix.length);
+    records.push(recordWithValue(record, value));
+  }
+  return records;
 }

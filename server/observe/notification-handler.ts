@@ -42,6 +42,11 @@ export class NotificationHandler {
       await this.ctx.observations.remove(obs);
       return;
     }
+    const block2 = uintOption(msg.options, OptionNumber.BLOCK2);
+    if (block2 !== undefined && (block2 & 0x08) !== 0) {
+      this.ctx.log(`notification of ${obs.paths.join(',')} from '${obs.ep}' spans several blocks; not reassembled, dropped`);
+      return;
+    }
     const answer = {
       code: msg.code,
       contentFormat: uintOption(msg.options, OptionNumber.CONTENT_FORMAT),

@@ -17,7 +17,7 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  CoapFormatError, encodeBareResponse, emptyMessage, parseHeader, parseMessage, type CoapMessage,
+  CoapFormatError, encodeBareResponse, emptyMessage, OptionNumber, parseHeader, parseMessage, uintOption, type CoapMessage,
 } from '../coap/message';
 import type { DatagramSocketLike, PeerAddress, PeerIdentity } from './secure-endpoint';
 
@@ -51,6 +51,8 @@ export class CoapEndpoint {
   readonly agentFace: EventEmitter;
   readonly type: 'udp4' | 'udp6';
   private readonly inFlight = new Map<string, number>();
+  /** Content-Format of the first answer block per tracked token (node-coap keeps only the last block's options). */
+  private readonly formats = new Map<string, number>();
   private readonly exchanges = new Map<string, Exchange>();
   private readonly onMessage = (msg: Buffer, rinfo: PeerAddress) => this.receive(msg, rinfo);
   private readonly onError = (err: Error) => this.serverFace.emit('error', err);
@@ -87,8 +89,16 @@ export class CoapEndpoint {
 
   release(tokenHex: string): void {
     const n = (this.inFlight.get(tokenHex) ?? 0) - 1;
-    if (n <= 0) this.inFlight.delete(tokenHex);
+    if (n <= 0) {
+      this.inFlight.delete(tokenHex);
+      this.formats.delete(tokenHex);
+    }
     else this.inFlight.set(tokenHex, n);
+  }
+
+  /** The Content-Format an answer with this token announced in its first block, if any. */
+  formatSeen(tokenHex: string): number | undefined {
+    return this.formats.get(tokenHex);
   }
 
   /** Send a datagram the server built itself (ACK/RST of a notification). */
@@ -155,7 +165,10 @@ export class CoapEndpoint {
       return;
     }
     if (parsed.codeClass >= 2 && parsed.codeClass <= 5) {
-      if (this.inFlight.has(parsed.token.toString('hex')) || (parsed.type === 'ACK' && parsed.token.length === 0)) {
+      const hex = parsed.token.toString('hex');
+      if (this.inFlight.has(hex) || (parsed.type === 'ACK' && parsed.token.length === 0)) {
+        const cf = uintOption(parsed.options, OptionNumber.CONTENT_FORMAT);
+        if (cf !== undefined && !this.formats.has(hex)) this.formats.set(hex, cf);
         this.agentFace.emit('message', msg, rinfo);
       } else {
         this.hooks.onUnmatchedResponse(parsed, rinfo, this);
@@ -168,7 +181,11 @@ export class CoapEndpoint {
 
   private reject(msg: Buffer, rinfo: PeerAddress, err: CoapFormatError): void {
     const header = err.header ?? parseHeader(msg);
-    if (!header) return; // not even a header: nothing to answer to
+    if (!header) {
+      // Bad token length or version: reset a Confirmable message if the 4-byte header is readable.
+      if (msg.length >= 4 && msg[0] >> 6 === 1 && ((msg[0] >> 4) & 0x03) === 0) this.sendRaw(emptyMessage('RST', msg.readUInt16BE(2)), rinfo);
+      return;
+    }
     if (header.codeClass === 0 && header.code !== '0.00' && (header.type === 'CON' || header.type === 'NON')) {
       const reply = encodeBareResponse(header, '4.00', err.message, this.messageId());
       this.sendRaw(reply, rinfo);

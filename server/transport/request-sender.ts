@@ -52,8 +52,11 @@ export function sendCoapRequest(peer: CoapPeer, spec: CoapRequestSpec, opts: { t
       if (done) return;
       done = true;
       clearTimeout(timer);
-      peer.endpoint.release(hex);
-      fn();
+      try {
+        fn();
+      } finally {
+        peer.endpoint.release(hex);
+      }
     };
     const timer = setTimeout(() => finish(() => {
       peer.agent.abort(req);
@@ -65,9 +68,10 @@ export function sendCoapRequest(peer: CoapPeer, spec: CoapRequestSpec, opts: { t
         reject(new HandoverError('ERR_INTERNAL', `${spec.method} /${spec.path.join('/')} was reset by '${opts.ep}'`));
         return;
       }
+      const seen = peer.endpoint.formatSeen(hex);
       resolve({
         code: res.code,
-        contentFormat: formatOption(raw, 'Content-Format'),
+        contentFormat: formatOption(raw, 'Content-Format') ?? seen,
         payload: res.payload ?? Buffer.alloc(0),
         locationPath: rawOptions(raw, 'Location-Path').map((b) => b.toString('utf8')),
         token,
