@@ -1,106 +1,25 @@
 /**
- * LwM2M-CBOR (application/vnd.oma.lwm2m+cbor, content format 11544; LwM2M 1.2 Core §7.4.6):
- * nested CBOR maps keyed by path ids (a key may also be an array of ids for a path prefix),
- * values at resource or resource-instance depth. We encode fully nested maps from the object id
- * down and decode either form. TIME is an integer of seconds (tag 1 accepted), OBJLNK a text
- * string "o:i", OPAQUE a byte string.
+ * application/vnd.oma.lwm2m+cbor (content format 11544, LwM2M 1.2 Core §7.4 "LwM2M CBOR"): nested
+ * CBOR maps keyed by ids, where a key is one id or an array of ids, e.g. {[3, 0, 0]: "x"} or
+ * {3: {0: {0: "x"}}}. Top-level keys start at the object id; for Write/Create the ids may be
+ * relative to the target path, which decode accepts when the absolute reading does not fit.
+ * Encoding writes the target path as the top key (an array when it has several ids) and nests
+ * the rest, as the spec's examples do. No timestamps: Send and history use SenML.
  */
-import { Decoder, Encoder } from 'cbor-x';
 import type { NodeCodec } from '../codec';
-import type { ModelProvider, ResourceType } from '../model';
-import type { LwM2mNode, ResourceValue } from '../node';
+import type { ModelProvider } from '../model';
+import type { LwM2mNode } from '../node';
+import { LwM2mPath } from '../path';
 import { ContentFormat } from '../content-format';
 import { PayloadError } from '../errors';
-import { LwM2mPath } from '../path';
-import { checkValue, dateFromSeconds, objLinkFromText, objLinkToText, secondsFromDate } from '../value';
 import { buildNode, nodeLeaves, pathFromName, type Leaf } from './node-leaves';
+import { cborItemOf, valueOfCborItem } from './cbor-value';
+import { decodeCbor, encodeCbor } from './senml-cbor-wire';
 
-const encoder = new Encoder({ tagUint8Array: false, mapsAsObjects: false, useRecords: false, variableMapSize: true } as never);
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false } as never);
-
-type Tree = Map<number, Tree | unknown>;
-
-function wireValue(type: ResourceType, value: ResourceValue): unknown {
-  const v = checkValue(value, type);
-  switch (type) {
-    case 'INTEGER':
-    case 'UNSIGNED_INTEGER': {
-      const b = v as bigint;
-      return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
-    }
-    case 'TIME': return Number(secondsFromDate(v as Date));
-    case 'OBJLNK': return objLinkToText(v as { objectId: number; instanceId: number });
-    case 'OPAQUE': return Buffer.from(v as Uint8Array);
-    default: return v;
-  }
-}
-
-function fromWire(w: unknown, type: ResourceType | undefined, path: LwM2mPath): { type: ResourceType; value: ResourceValue } {
-  const bad = (t: string): never => { throw new PayloadError(`LwM2M-CBOR value at ${path} is not a valid ${t}`); };
-  const raw = w !== null && typeof w === 'object' && 'tag' in (w as object) && 'value' in (w as object) ? (w as { value: unknown }).value : w;
-  const t: ResourceType = type ?? (typeof raw === 'string' ? 'STRING' : typeof raw === 'boolean' ? 'BOOLEAN'
-    : raw instanceof Uint8Array ? 'OPAQUE' : typeof raw === 'bigint' || Number.isInteger(raw) ? 'INTEGER' : 'FLOAT');
-  switch (t) {
-    case 'INTEGER':
-    case 'UNSIGNED_INTEGER':
-      if (typeof raw === 'bigint') return { type: t, value: checkValue(raw, t) };
-      if (typeof raw === 'number' && Number.isSafeInteger(raw)) return { type: t, value: checkValue(BigInt(raw), t) };
-      return bad(t);
-    case 'FLOAT':
-      return typeof raw === 'number' || typeof raw === 'bigint' ? { type: t, value: Number(raw) } : bad(t);
-    case 'TIME':
-      if (raw instanceof Date) return { type: t, value: raw };
-      return typeof raw === 'number' || typeof raw === 'bigint' ? { type: t, value: dateFromSeconds(raw) } : bad(t);
-    case 'OBJLNK':
-      if (typeof raw !== 'string') return bad(t);
-      try { return { type: t, value: objLinkFromText(raw) }; } catch (e) { throw new PayloadError(`Bad object link at ${path}`, { cause: e }); }
-    case 'OPAQUE':
-      return raw instanceof Uint8Array ? { type: t, value: new Uint8Array(raw) } : bad(t);
-    case 'NONE':
-      return { type: t, value: null };
-    default:
-      return { type: t, value: checkValue(raw as ResourceValue, t) };
-  }
-}
-
-function leavesToTree(leaves: readonly Leaf[], tree: Tree = new Map()): Tree {
-  for (const l of leaves) {
-    const ids = l.path.ids();
-    let cur = tree;
-    for (let i = 0; i < ids.length - 1; i++) {
-      let next = cur.get(ids[i]);
-      if (!(next instanceof Map)) { next = new Map(); cur.set(ids[i], next); }
-      cur = next as Tree;
-    }
-    cur.set(ids[ids.length - 1], wireValue(l.type, l.value));
-  }
-  return tree;
-}
-
-function treeToLeaves(payload: Uint8Array, models: ModelProvider): Leaf[] {
-  let root: unknown;
-  try {
-    root = decoder.decode(Buffer.from(payload));
-  } catch (e) {
-    throw new PayloadError('Malformed LwM2M-CBOR payload', { cause: e });
-  }
-  if (!(root instanceof Map)) throw new PayloadError('LwM2M-CBOR payload is not a map');
-  const out: Leaf[] = [];
-  const walk = (m: Map<unknown, unknown>, prefix: number[]): void => {
-    for (const [k, v] of m) {
-      const ids = Array.isArray(k) ? k : [k];
-      if (!ids.every((x) => Number.isInteger(x) && x >= 0 && x <= 65534)) throw new PayloadError('LwM2M-CBOR key is not a path id');
-      const full = [...prefix, ...(ids as number[])];
-      if (full.length > 4) throw new PayloadError('LwM2M-CBOR path deeper than a resource instance');
-      if (v instanceof Map) { walk(v, full); continue; }
-      if (full.length < 3) throw new PayloadError(`LwM2M-CBOR value at /${full.join('/')} is not at a resource path`);
-      const path = new LwM2mPath(full[0], full[1], full[2], full[3]);
-      const { type, value } = fromWire(v, models.getResource(full[0], full[2])?.type, path);
-      out.push({ path, type, value });
-    }
-  };
-  walk(root as Map<unknown, unknown>, []);
-  return out;
+/** A top-level entry: its path and the leaves found below it. */
+interface Entry {
+  readonly path: LwM2mPath;
+  readonly leaves: Leaf[];
 }
 
 export const lwm2mCborCodec: NodeCodec = {
@@ -108,31 +27,144 @@ export const lwm2mCborCodec: NodeCodec = {
   name: 'CBOR',
 
   encode(node: LwM2mNode, path: LwM2mPath): Uint8Array {
-    return new Uint8Array(encoder.encode(leavesToTree(nodeLeaves(node, path))));
+    return encodeCbor(entriesMap([[path, node]]));
   },
 
   decode(payload: Uint8Array, path: LwM2mPath, models: ModelProvider): LwM2mNode {
-    return buildNode(treeToLeaves(payload, models), path, models);
+    const top = topMap(payload);
+    let first: unknown;
+    for (const prefix of path.depth === 0 ? [[]] : [[], path.ids()]) {
+      try {
+        const leaves = entries(top, prefix, models).flatMap((e) => e.leaves);
+        return buildNode(leaves, path, models);
+      } catch (e) {
+        if (!(e instanceof PayloadError)) throw e;
+        first ??= e;
+      }
+    }
+    throw first;
   },
 
   encodeNodes(nodes: ReadonlyMap<string, LwM2mNode>): Uint8Array {
-    const tree: Tree = new Map();
-    for (const [p, node] of nodes) leavesToTree(nodeLeaves(node, pathFromName(p)), tree);
-    return new Uint8Array(encoder.encode(tree));
+    return encodeCbor(entriesMap([...nodes].map(([p, n]) => [pathFromName(p), n])));
   },
 
   decodeNodes(payload: Uint8Array, models: ModelProvider, paths?: readonly LwM2mPath[]): Map<string, LwM2mNode> {
-    const leaves = treeToLeaves(payload, models);
+    const found = entries(topMap(payload), [], models);
     const out = new Map<string, LwM2mNode>();
-    if (paths) {
-      for (const p of paths) {
-        const below = leaves.filter((l) => l.path.startsWith(p));
-        if (below.length === 0 && p.depth >= 3) continue;
-        out.set(p.toString(), buildNode(below, p, models));
+    if (!paths) {
+      for (const e of found) {
+        const key = e.path.toString();
+        if (out.has(key)) throw new PayloadError(`Duplicate entry for ${key}`);
+        out.set(key, buildNode(e.leaves, e.path, models));
       }
-    } else {
-      for (const l of leaves) out.set(l.path.toString(), buildNode([l], l.path, models));
+      return out;
+    }
+    const leaves = found.flatMap((e) => e.leaves);
+    for (const l of leaves) {
+      if (!paths.some((p) => l.path.startsWith(p))) throw new PayloadError(`${l.path} is not below any requested path`);
+    }
+    for (const p of paths) {
+      const under = leaves.filter((l) => l.path.startsWith(p));
+      if (under.length > 0) out.set(p.toString(), buildNode(under, p, models));
     }
     return out;
   },
 };
+
+function topMap(payload: Uint8Array): Map<unknown, unknown> {
+  const doc = decodeCbor(payload, 'LwM2M CBOR');
+  if (!(doc instanceof Map)) throw new PayloadError('LwM2M CBOR must be a map');
+  return doc;
+}
+
+/** The top-level entries of a decoded payload, ids prefixed by `prefix`. */
+function entries(top: Map<unknown, unknown>, prefix: readonly number[], models: ModelProvider): Entry[] {
+  const out: Entry[] = [];
+  for (const [key, value] of top) {
+    const ids = [...prefix, ...keyIds(key)];
+    const leaves: Leaf[] = [];
+    walk(ids, value, leaves, models);
+    out.push({ path: pathOf(ids), leaves });
+  }
+  return out;
+}
+
+function walk(ids: number[], value: unknown, leaves: Leaf[], models: ModelProvider): void {
+  if (value instanceof Map) {
+    if (ids.length >= 4) throw new PayloadError(`LwM2M CBOR nests below the resource instance /${ids.join('/')}`);
+    for (const [k, v] of value) walk([...ids, ...keyIds(k)], v, leaves, models);
+    return;
+  }
+  const path = pathOf(ids);
+  if (ids.length < 3) throw new PayloadError(`LwM2M CBOR has a value at ${path}, which is not a resource`);
+  const model = models.getResource(ids[0], ids[2]);
+  const { type, value: v } = valueOfCborItem(value, model?.type, path);
+  leaves.push({ path, type, value: v });
+}
+
+function keyIds(key: unknown): number[] {
+  const ids = Array.isArray(key) ? key : [key];
+  if (ids.length === 0 || !ids.every((id) => typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 65534)) {
+    throw new PayloadError('LwM2M CBOR keys are ids (0..65534) or non-empty arrays of ids');
+  }
+  return ids as number[];
+}
+
+function pathOf(ids: readonly number[]): LwM2mPath {
+  if (ids.length > 4) throw new PayloadError(`LwM2M CBOR path /${ids.join('/')} is too deep`);
+  return new LwM2mPath(ids[0], ids[1], ids[2], ids[3]);
+}
+
+/** The CBOR map for nodes at paths: the path as top key, its content nested below by id. */
+function entriesMap(nodes: ReadonlyArray<readonly [LwM2mPath, LwM2mNode]>): Map<unknown, unknown> {
+  const top = new Map<unknown, unknown>();
+  for (const [path, node] of nodes) {
+    const leaves = nodeLeaves(node, path);
+    const base = path.ids();
+    if (base.length === 0) {
+      // The root has no key of its own: its objects are the top keys.
+      for (const [k, v] of nested(leaves, base, node)) top.set(k, v);
+      continue;
+    }
+    const key = base.length === 1 ? base[0] : base;
+    const isLeaf = node.kind === 'singleResource' || node.kind === 'resourceInstance';
+    top.set(key, isLeaf ? cborItemOf(leaves[0].value, leaves[0].type) : nested(leaves, base, node));
+  }
+  return top;
+}
+
+/** Leaves below `base` as nested maps keyed by the remaining ids; empty containers kept. */
+function nested(leaves: readonly Leaf[], base: readonly number[], node: LwM2mNode): Map<number, unknown> {
+  const root = new Map<number, unknown>();
+  for (const l of leaves) {
+    if (l.type === 'NONE') continue;
+    const rest = l.path.ids().slice(base.length);
+    let m = root;
+    for (const id of rest.slice(0, -1)) {
+      let next = m.get(id) as Map<number, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        m.set(id, next);
+      }
+      m = next;
+    }
+    m.set(rest[rest.length - 1], cborItemOf(l.value, l.type));
+  }
+  addEmpty(root, node);
+  return root;
+}
+
+/** Keep instances without resources and multiple resources without instances as empty maps. */
+function addEmpty(m: Map<number, unknown>, node: LwM2mNode): void {
+  const children: Array<[number, LwM2mNode]> =
+    node.kind === 'root' ? [...node.objects]
+    : node.kind === 'obj' ? [...node.instances]
+    : node.kind === 'instance' ? [...node.resources]
+    : [];
+  for (const [id, child] of children) {
+    if (child.kind === 'singleResource') continue;
+    if (!m.has(id)) m.set(id, new Map());
+    addEmpty(m.get(id) as Map<number, unknown>, child);
+  }
+}

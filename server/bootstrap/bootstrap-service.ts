@@ -7,6 +7,7 @@
  */
 import { ContentFormat } from '../../objects/content-format';
 import { LwM2mPath } from '../../objects/path';
+import { requireCodec } from '../downlink/content-formats';
 import type { DownlinkService } from '../downlink/downlink-service';
 import { describeRequest, type AnyRequest } from '../downlink/request-codec';
 import { CoapRequestError } from '../errors/coap-request-error';
@@ -16,6 +17,15 @@ import type { UplinkContext } from '../registration/registration-service';
 import type { BootstrapRequest, LwM2mResponse } from '../requests';
 import { formatAddress, type ServerContext } from '../server-context';
 import { securityInstance, serverInstance, writeInstance, type BootstrapConfig } from './bootstrap-config';
+
+function hasCodec(format: number): boolean {
+  try {
+    requireCodec(format);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class BootstrapService {
   private readonly sessions = new Set<string>();
@@ -49,7 +59,8 @@ export class BootstrapService {
   private async run(client: Parameters<DownlinkService['exchange']>[0], cfg: BootstrapConfig, pct: number | undefined): Promise<void> {
     const ep = client.endpoint;
     const responses: Array<{ request: string; response: LwM2mResponse }> = [];
-    const format = pct !== undefined && pct !== ContentFormat.TEXT && pct !== ContentFormat.OPAQUE ? pct : undefined;
+    // The client's preferred format when we can write nodes in it, else the default (TLV).
+    const format = pct !== undefined && pct !== ContentFormat.TEXT && pct !== ContentFormat.OPAQUE && hasCodec(pct) ? pct : undefined;
     const step = async (req: BootstrapRequest, tolerate: string[] = []) => {
       const response = await this.downlink.exchange(client, req as AnyRequest, this.ctx.opts.requestTimeoutMs);
       responses.push({ request: describeRequest(req), response });

@@ -28,7 +28,9 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    for (const c of this.clients) await c.stop({ deregister: false }).catch(() => undefined);
+    // A client stuck mid-bootstrap must not hang the suite.
+    const within = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
+    for (const c of this.clients) await within(c.stop({ deregister: false }).catch(() => undefined));
     for (const s of this.servers) await s.stop().catch(() => undefined);
     const r = testRedis();
     await cleanPrefix(r, this.prefix);

@@ -3,6 +3,7 @@
  * real UDP and Redis, in each node content format the client supports.
  */
 import type { ExecuteArgs } from '../../client-sim/execute-args';
+import { codecFor } from '../../objects/codecs/index';
 import { ContentFormat } from '../../objects/content-format';
 import { objectInstance, singleResource, type LwM2mNode, type ObjectInstance, type SingleResource } from '../../objects/node';
 import { LwM2mPath } from '../../objects/path';
@@ -25,12 +26,26 @@ function resourceValue(node: LwM2mNode | undefined, id: number): unknown {
   return r?.kind === 'singleResource' ? r.value : r?.kind === 'multiResource' ? [...r.values.values()] : undefined;
 }
 
-const FORMATS: Array<[string, number, '1.1' | '1.2']> = [
+function hasCodec(format: number): boolean {
+  try {
+    return codecFor(format) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Every node format of the objects/ registry, with the LwM2M version that defines it. */
+const FORMATS = ([
   ['TLV', ContentFormat.TLV, '1.1'],
+  ['JSON', ContentFormat.JSON, '1.0'],
   ['SENML_JSON', ContentFormat.SENML_JSON, '1.1'],
   ['SENML_CBOR', ContentFormat.SENML_CBOR, '1.1'],
   ['LWM2M_CBOR', ContentFormat.LWM2M_CBOR, '1.2'],
-];
+] as Array<[string, number, '1.0' | '1.1' | '1.2']>).filter(([, f]) => hasCodec(f));
+
+it('covers at least TLV, SenML-JSON and SenML-CBOR', () => {
+  expect(FORMATS.map(([n]) => n)).toEqual(expect.arrayContaining(['TLV', 'SENML_JSON', 'SENML_CBOR']));
+});
 
 describe.each(FORMATS)('operations in %s', (name, format, version) => {
   const h = new Harness();
@@ -38,7 +53,8 @@ describe.each(FORMATS)('operations in %s', (name, format, version) => {
   const ep = `ops-${name}`;
   let s: LwM2mServer;
   let client: Awaited<ReturnType<Harness['client']>>;
-  const composite = format !== ContentFormat.TLV;
+  // Composite operations: LwM2M 1.1+, in the formats that can carry several paths.
+  const composite = version !== '1.0' && format !== ContentFormat.TLV;
 
   beforeAll(async () => {
     s = await h.server({ models: MODELS });
@@ -112,7 +128,7 @@ describe.each(FORMATS)('operations in %s', (name, format, version) => {
     await expect(none2).rejects.toThrow(/no NOTIFICATION/);
   });
 
-  it('reads, writes and observes composites (refused in TLV, which has no composite form)', async () => {
+  it('reads, writes and observes composites (refused for 1.0 clients and in TLV)', async () => {
     const paths = [P(`${O}/0/0`), P('/3/0/0')];
     if (!composite) {
       await expect(s.send(ep, { kind: 'readComposite', paths, requestFormat: format, responseFormat: format })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
@@ -139,7 +155,11 @@ describe.each(FORMATS)('operations in %s', (name, format, version) => {
     expect(res(await s.send(ep, { kind: 'cancelObserveComposite', paths, active: true })).code).toBe('2.05');
   }
 
-  it('receives Send', async () => {
+  it('receives Send (LwM2M 1.1+; refused from a 1.0 client)', async () => {
+    if (version === '1.0') {
+      await expect(client.send([`${O}/0/1`], ContentFormat.SENML_JSON)).rejects.toThrow(/4\.00/);
+      return;
+    }
     const sent = nextEvent(s, 'SEND', (e) => e.ep === ep);
     await client.send([`${O}/0/1`]);
     const e = await sent;
