@@ -69,7 +69,7 @@ export function checkValue(value: ResourceValue, type: ResourceType): ResourceVa
 function describe(value: ResourceValue): string {
   if (value instanceof Uint8Array) return `<${value.length} bytes>`;
   if (typeof value === 'bigint') return `${value}n`;
-  if (value instanceof Date) return value.toISOString?.() ?? 'Invalid Date';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -20,6 +20,8 @@ import { decodeCbor, encodeCbor } from './senml-cbor-wire';
 interface Entry {
   readonly path: LwM2mPath;
   readonly leaves: Leaf[];
+  /** Paths written as maps, so that empty instances and multiple resources survive. */
+  readonly containers: LwM2mPath[];
 }
 
 export const lwm2mCborCodec: NodeCodec = {
@@ -35,8 +37,8 @@ export const lwm2mCborCodec: NodeCodec = {
     let first: unknown;
     for (const prefix of path.depth === 0 ? [[]] : [[], path.ids()]) {
       try {
-        const leaves = entries(top, prefix, models).flatMap((e) => e.leaves);
-        return buildNode(leaves, path, models);
+        const found = entries(top, prefix, models);
+        return buildNode(found.flatMap((e) => e.leaves), path, models, found.flatMap((e) => e.containers));
       } catch (e) {
         if (!(e instanceof PayloadError)) throw e;
         first ??= e;
@@ -56,17 +58,18 @@ export const lwm2mCborCodec: NodeCodec = {
       for (const e of found) {
         const key = e.path.toString();
         if (out.has(key)) throw new PayloadError(`Duplicate entry for ${key}`);
-        out.set(key, buildNode(e.leaves, e.path, models));
+        out.set(key, buildNode(e.leaves, e.path, models, e.containers));
       }
       return out;
     }
     const leaves = found.flatMap((e) => e.leaves);
+    const containers = found.flatMap((e) => e.containers);
     for (const l of leaves) {
       if (!paths.some((p) => l.path.startsWith(p))) throw new PayloadError(`${l.path} is not below any requested path`);
     }
     for (const p of paths) {
       const under = leaves.filter((l) => l.path.startsWith(p));
-      if (under.length > 0) out.set(p.toString(), buildNode(under, p, models));
+      if (under.length > 0) out.set(p.toString(), buildNode(under, p, models, containers));
     }
     return out;
   },
@@ -84,16 +87,18 @@ function entries(top: Map<unknown, unknown>, prefix: readonly number[], models: 
   for (const [key, value] of top) {
     const ids = [...prefix, ...keyIds(key)];
     const leaves: Leaf[] = [];
-    walk(ids, value, leaves, models);
-    out.push({ path: pathOf(ids), leaves });
+    const containers: LwM2mPath[] = [];
+    walk(ids, value, leaves, containers, models);
+    out.push({ path: pathOf(ids), leaves, containers });
   }
   return out;
 }
 
-function walk(ids: number[], value: unknown, leaves: Leaf[], models: ModelProvider): void {
+function walk(ids: number[], value: unknown, leaves: Leaf[], containers: LwM2mPath[], models: ModelProvider): void {
   if (value instanceof Map) {
     if (ids.length >= 4) throw new PayloadError(`LwM2M CBOR nests below the resource instance /${ids.join('/')}`);
-    for (const [k, v] of value) walk([...ids, ...keyIds(k)], v, leaves, models);
+    if (ids.length > 0) containers.push(pathOf(ids));
+    for (const [k, v] of value) walk([...ids, ...keyIds(k)], v, leaves, containers, models);
     return;
   }
   const path = pathOf(ids);

@@ -71,13 +71,28 @@ interface Entry { type: ResourceType; single?: ResourceValue; multi?: Map<number
 type Tree = Map<number, Map<number, Map<number, Entry>>>;
 
 /**
- * Assemble `leaves` into the node at `path`. Every leaf must lie below `path`; a resource is
+ * Assemble `leaves` (and `containers`, paths of empty objects, instances and multiple resources
+ * as some formats write them) into the node at `path`. Every leaf must lie below `path`; a resource is
  * multiple when its leaves name resource instances, or when the model says so. Throws
  * PayloadError on duplicates, on single/multiple conflicts, and when `path` names a resource or
  * resource instance that has no value.
  */
-export function buildNode(leaves: readonly Leaf[], path: LwM2mPath, models: ModelProvider): LwM2mNode {
+export function buildNode(leaves: readonly Leaf[], path: LwM2mPath, models: ModelProvider, containers: readonly LwM2mPath[] = []): LwM2mNode {
   const tree: Tree = new Map();
+  // Containers present on the wire but empty (LwM2M-CBOR `{}`): objects, instances, multiple resources.
+  for (const c of containers) {
+    if (!c.startsWith(path) || c.depth === 0 || c.depth > 3) continue;
+    const [o, i, r] = c.ids();
+    const instances = getOr(tree, o, () => new Map());
+    if (i === undefined) continue;
+    const resources = getOr(instances, i, () => new Map());
+    if (r === undefined) continue;
+    const model = models.getResource(o, r);
+    if (model && !model.multiple) throw new PayloadError(`Resource ${c} is single: it cannot hold resource instances`);
+    const res = getOr(resources, r, (): Entry => ({ type: model?.type ?? 'OPAQUE', multi: new Map() }));
+    if (res.single !== undefined) throw new PayloadError(`Resource ${c} is given both as single and multiple`);
+    res.multi ??= new Map();
+  }
   for (const l of leaves) {
     if (!l.path.startsWith(path)) throw new PayloadError(`${l.path} is not below the target path ${path}`);
     if (l.path.depth < 3) throw new PayloadError(`A value at ${l.path} is not at a resource path`);

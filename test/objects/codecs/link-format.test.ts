@@ -3,7 +3,7 @@ import { PayloadError } from '../../../objects/errors';
 import { attributeValue, formatLinks, parseLinks, quote, unquote } from '../../../objects/codecs/link-format';
 
 describe('parseLinks', () => {
-  it('parses a registration payload with the root link (LwM2M 1.1 Core §6.2.1 example)', () => {
+  it('parses a registration payload with the root link (LwM2M 1.1 Core draft §5.3.1 Register example)', () => {
     const text = '</>;ct=11543, </1/0>,</1/1>,</2/0>,</2/1>,</2/2>,</2/3>,</2/4>,</3/0>,</4/0>,</5>';
     const links = parseLinks(text);
     expect(links).toHaveLength(11);
@@ -21,7 +21,7 @@ describe('parseLinks', () => {
     expect(attributeValue(links[3], 'missing')).toBeUndefined();
   });
 
-  it('parses a Discover answer with notification attributes (LwM2M 1.1 Core §5.4.2 example)', () => {
+  it('parses a Discover answer with notification attributes (LwM2M 1.1 Core draft §5.4.2 Discover example)', () => {
     const links = parseLinks('</3/0>;pmax=60, </3/0/1>, </3/0/2>, </3/0/3>, </3/0/4>, </3/0/6>;dim=8,</3/0/7>;dim=8;gt=50;lt=42.2,</3/0/8>;dim=8,</3/0/11>,</3/0/16>');
     expect(links.map((l) => l.url)).toEqual(['/3/0', '/3/0/1', '/3/0/2', '/3/0/3', '/3/0/4', '/3/0/6', '/3/0/7', '/3/0/8', '/3/0/11', '/3/0/16']);
     expect(links[6].attributes).toEqual({ dim: '8', gt: '50', lt: '42.2' });
