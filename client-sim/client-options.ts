@@ -8,6 +8,27 @@ import type { ObjectEnabler } from './object-enabler';
 import type { DeviceInfo } from './objects/device';
 import type { FirmwareInstalled, FirmwareUpdateHandler } from './objects/firmware-update';
 
+/**
+ * The credentials of one server account. `nosec` only for coap:// servers; `psk` and `x509`
+ * for coaps:// ones (DTLS 1.2: PSK, or certificate mode with mutual authentication, the server
+ * chain validated against `caPem`). Keys are secrets: they end up in the state file (0600).
+ */
+export type ClientSecurity =
+  | { readonly mode: 'nosec' }
+  | { readonly mode: 'psk'; readonly identity: string; readonly key: Buffer }
+  | { readonly mode: 'x509'; readonly certChainPem: string; readonly keyPem: string; readonly caPem: string };
+
+/** A server account for LwM2mClient.rejoin(). */
+export interface RejoinAccount {
+  /** coap:// (with `nosec`) or coaps:// (with `psk` / `x509`). */
+  readonly uri: string;
+  /** A bootstrap server (Bootstrap-Request, then register with what it writes) or a DM server. */
+  readonly bootstrap: boolean;
+  readonly security: ClientSecurity;
+  /** Registration lifetime of a DM account, seconds. Default: options.lifetime, else 300. */
+  readonly lifetime?: number;
+}
+
 export interface LwM2mClientOptions {
   /** Endpoint client name (ep=). Required. */
   readonly endpoint: string;
@@ -27,7 +48,17 @@ export interface LwM2mClientOptions {
   readonly models?: ModelProvider;
   /** State file (JSON, 0600); the device resumes from it. Default: no persistence. */
   readonly stateFile?: string;
-  /** A provided dgram-like socket (DTLS); the client neither binds nor closes it. Default: own UDP socket. */
+  /**
+   * Credentials of the factory coaps:// accounts (serverUri, bootstrapUri), written into their
+   * Security instances; a coap:// account stays NoSec. For each coaps:// account the client
+   * opens its own DTLS session (common/dtls DtlsClient), one per server. Default: NoSec.
+   */
+  readonly security?: ClientSecurity;
+  /**
+   * A provided dgram-like socket (e.g. a caller's DtlsClient) that carries every exchange; the
+   * client neither binds nor closes it, and opens no DTLS session of its own. Default: own UDP
+   * socket, plus one DtlsClient per coaps:// account.
+   */
   readonly socket?: DatagramSocket;
   /** Local address of the own UDP socket. Default: loopback for a loopback server, else all interfaces. */
   readonly localAddress?: string;

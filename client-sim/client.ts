@@ -10,8 +10,10 @@
  *   await client.stop();                  // De-register, close
  *
  * The device runs node-coap's Server (downlink: dm-handler.ts, bootstrap-handler.ts) and Agent
- * (uplink.ts) on one GatedSocket over its DatagramSocket, so the server reaches it at the port it
- * registered from. Registration lifecycle: Register; Update at lifetime − margin, and when objects,
+ * (uplink.ts) on one GatedSocket over DeviceSockets (its UDP socket plus one DTLS session per
+ * coaps:// server account, with the credentials of that account's Security instance), so the
+ * server reaches it over the session and port it registered from. rejoin() moves the device to
+ * another server (a handover's join and fallback steps). Registration lifecycle: Register; Update at lifetime − margin, and when objects,
  * lifetime or binding change; Register again when an Update gets 4.04; De-register on stop();
  * failed attempts retried with exponential back-off. State persists in one file per device.
  */
@@ -23,8 +25,9 @@ import { formatLinks } from '../objects/codecs/link-format';
 import { ContentFormat } from '../objects/content-format';
 import { LwM2mPath } from '../objects/path';
 import { AttributeStore } from './attributes';
-import type { ClientEvents, LwM2mClientOptions } from './client-options';
+import type { ClientEvents, LwM2mClientOptions, RejoinAccount } from './client-options';
 import { bindUdpSocket } from './datagram-socket';
+import { DeviceSockets } from './device-sockets';
 import { DmHandler } from './dm-handler';
 import { BootstrapHandler } from './bootstrap-handler';
 import { registrationLinks } from './discover';
@@ -35,12 +38,14 @@ import { ModelObjectEnabler } from './model-object-enabler';
 import { DEVICE, type ObjectEnabler } from './object-enabler';
 import { ObjectTree } from './object-tree';
 import { buildStandardObjects } from './standard-objects';
+import { checkClientSecurity, dtlsCredentials } from './security-credentials';
 import { securityAccounts, type SecurityAccount } from './objects/security';
+import { checkRejoinAccount, replaceAccounts } from './rejoin-account';
 import { serverAccounts, type ServerAccount } from './objects/server';
 import { registerQuery, updateQuery, bootstrapQuery, updateDelaySeconds, type RegistrationParams } from './registration-params';
 import { DeviceStateFile } from './state-file';
 import type { DeviceState, SavedRegistration } from './state-codec';
-import { parseServerUri, sendUplink, type ServerTarget } from './uplink';
+import { parseServerUri, sendUplink, type ServerTarget, type UplinkRequest, type UplinkResponse } from './uplink';
 
 interface DmAccount {
   readonly security: SecurityAccount;
@@ -50,6 +55,7 @@ interface DmAccount {
 
 interface Session {
   readonly target: ServerTarget;
+  readonly security: SecurityAccount;
   readonly location: string;
   params: RegistrationParams;
   links: string;
@@ -68,6 +74,7 @@ export class LwM2mClient extends EventEmitter {
   private saved?: SavedRegistration;
   private session?: Session;
   private gate?: GatedSocket;
+  private sockets?: DeviceSockets;
   private coapServer?: coap.Server;
   private agent?: coap.Agent;
   private started = false;
@@ -84,6 +91,12 @@ export class LwM2mClient extends EventEmitter {
     super();
     if (!options.endpoint || /[\s&?/]/.test(options.endpoint)) throw new InvalidInputError(`Invalid endpoint name "${options.endpoint}"`);
     if (!options.serverUri && !options.bootstrapUri) throw new InvalidInputError('A serverUri or a bootstrapUri is required');
+    if (options.security !== undefined) checkClientSecurity(options.security, 'options.security');
+    for (const uri of [options.serverUri, options.bootstrapUri]) {
+      if (uri?.startsWith('coaps:') && !options.socket && (options.security ?? { mode: 'nosec' }).mode === 'nosec') {
+        throw new InvalidInputError(`${uri}: a coaps:// server needs options.security (psk or x509) or a DTLS options.socket`);
+      }
+    }
     this.endpoint = options.endpoint;
     this.version = options.lwm2mVersion ?? '1.1';
     this.retryDelay = options.retryDelay ?? 2000;
@@ -164,6 +177,53 @@ export class LwM2mClient extends EventEmitter {
     this.touch();
   }
 
+  /**
+   * Leave the current provider for another one: De-register from the current DM server (best
+   * effort), delete every Security and Server instance, create the one new account, then
+   * Bootstrap-Request (`bootstrap: true`) or Register. Resolves when registered with the
+   * resulting DM server; rejects with RegistrationError when that fails or takes longer than
+   * `timeoutMs` (default: requestTimeout, plus bootstrapTimeout for a bootstrap account). The
+   * new account is in the state file from the moment it is created; after a failure the client
+   * keeps retrying it with back-off, as a device would, until the next rejoin.
+   */
+  async rejoin(account: RejoinAccount, opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.started) throw new RegistrationError(`${this.endpoint} is not started`);
+    const target = checkRejoinAccount(account);
+    if (target.secure && this.options.socket) throw new InvalidInputError(`${account.uri}: this client runs over a caller-supplied socket and opens no DTLS session of its own`);
+    const limit = opts.timeoutMs ?? this.requestTimeout() + (account.bootstrap ? this.options.bootstrapTimeout ?? 60000 : 0);
+    if (!Number.isFinite(limit) || limit <= 0) throw new InvalidInputError('timeoutMs must be a positive number');
+    this.clearTimers();
+    const step = this.enqueue(async () => {
+      this.clearTimers();
+      this.gate?.wake(); // a sleeping radio would miss the answers
+      if (this.session) await this.deregister().catch((e) => this.reportError(e));
+      this.session = undefined;
+      this.saved = undefined;
+      this.sockets?.closeSessions();
+      await replaceAccounts(this.security(), this.tree.enabler(1) as ModelObjectEnabler, account, this.options.lifetime ?? 300);
+      this.persist();
+      if (!this.started) throw new RegistrationError(`${this.endpoint} was stopped during rejoin`);
+      await this.connect();
+      if (!this.session) throw new RegistrationError(`${this.endpoint} did not register with ${account.uri}`);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([step, new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RegistrationError(`Rejoin of ${account.uri} not done within ${limit} ms`)), limit);
+      })]);
+    } catch (e) {
+      step.catch(() => undefined).finally(() => { if (!this.session) this.failed(e); });
+      throw e instanceof RegistrationError ? e : new RegistrationError(`Rejoin of ${account.uri} failed: ${(e as Error).message}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** URI of the DM server the client is registered with, or else of its configured DM account. */
+  currentServerUri(): string | undefined {
+    return this.session?.target.uri ?? this.currentAccount()?.target.uri;
+  }
+
   get sleeping(): boolean { return this.gate?.sleeping ?? false; }
   get registered(): boolean { return this.session !== undefined; }
   /** The registration location ("/rd/abc"), when registered. */
@@ -196,7 +256,7 @@ export class LwM2mClient extends EventEmitter {
     if (!session) throw new RegistrationError(`${this.endpoint} is not registered`);
     const nodes = new Map(paths.map((p) => { const path = LwM2mPath.parse(p); return [path.toString(), this.tree.read(path, DEVICE)] as const; }));
     const { payload } = encodeNodes(nodes, format, this.tree.models);
-    const res = await sendUplink(this.requireAgent(), session.target, { method: 'POST', pathname: '/dp', format, payload }, this.requestTimeout());
+    const res = await this.uplink(session.target, session.security, { method: 'POST', pathname: '/dp', format, payload });
     if (res.code !== '2.04') throw new RegistrationError(`Send refused with ${res.code}`, { details: { code: res.code } });
     this.touch();
   }
@@ -233,7 +293,7 @@ export class LwM2mClient extends EventEmitter {
     const saved = this.saved;
     if (saved && saved.serverUri === account.target.uri && saved.lastUpdate + saved.lifetime * 1000 > Date.now()) {
       // A restarted device resumes its registration; a refused or lost Update falls back to Register.
-      this.session = { target: account.target, location: saved.location, params: this.params(account), links: '', lastUpdate: saved.lastUpdate };
+      this.session = { target: account.target, security: account.security, location: saved.location, params: this.params(account), links: '', lastUpdate: saved.lastUpdate };
       try {
         await this.update(true);
         if (this.session) return;
@@ -247,13 +307,13 @@ export class LwM2mClient extends EventEmitter {
   private async register(account: DmAccount): Promise<void> {
     const params = this.params(account);
     const links = this.links();
-    const res = await sendUplink(this.requireAgent(), account.target, {
+    const res = await this.uplink(account.target, account.security, {
       method: 'POST', pathname: '/rd', query: registerQuery(params), format: ContentFormat.LINK, payload: Buffer.from(links, 'utf8'),
-    }, this.requestTimeout());
+    });
     if (res.code !== '2.01') throw new RegistrationError(`Register refused by ${account.target.uri} with ${res.code}`, { details: { code: res.code } });
     if (res.locationPath.length === 0) throw new RegistrationError(`Register answer from ${account.target.uri} has no Location-Path`);
     const location = '/' + res.locationPath.join('/');
-    this.session = { target: account.target, location, params, links, lastUpdate: Date.now() };
+    this.session = { target: account.target, security: account.security, location, params, links, lastUpdate: Date.now() };
     this.registeredOk();
     this.emit('registered', { location, serverUri: account.target.uri });
   }
@@ -267,10 +327,10 @@ export class LwM2mClient extends EventEmitter {
     const links = this.links();
     const sendLinks = full || links !== session.links;
     {
-      const res = await sendUplink(this.requireAgent(), session.target, {
+      const res = await this.uplink(session.target, session.security, {
         method: 'POST', pathname: session.location, query: updateQuery(session.params, params),
         ...(sendLinks ? { format: ContentFormat.LINK, payload: Buffer.from(links, 'utf8') } : {}),
-      }, this.requestTimeout());
+      });
       if (res.code === '4.04') {
         this.session = undefined;
         this.dm.observations.clear();
@@ -294,7 +354,7 @@ export class LwM2mClient extends EventEmitter {
     this.dm.observations.clear();
     clearTimeout(this.updateTimer);
     this.persist();
-    const res = await sendUplink(this.requireAgent(), session.target, { method: 'DELETE', pathname: session.location }, this.requestTimeout());
+    const res = await this.uplink(session.target, session.security, { method: 'DELETE', pathname: session.location });
     if (res.code !== '2.02' && res.code !== '4.04') throw new RegistrationError(`De-register refused with ${res.code}`);
     this.emit('deregistered', { location: session.location });
   }
@@ -303,14 +363,15 @@ export class LwM2mClient extends EventEmitter {
     const account = securityAccounts(this.security()).find((a) => a.bootstrap);
     if (!account) throw new BootstrapError(`${this.endpoint} has neither a server account nor a bootstrap server`);
     const target = this.targetFor(account.uri);
+    this.route(target, account);
     let finished!: () => void;
     const done = new Promise<void>((resolve) => { finished = resolve; });
     this.bootstrapping = { finished };
     let timer: NodeJS.Timeout | undefined;
     try {
-      const res = await sendUplink(this.requireAgent(), target, {
+      const res = await this.uplink(target, account, {
         method: 'POST', pathname: '/bs', query: bootstrapQuery(this.endpoint, this.version, ContentFormat.SENML_CBOR),
-      }, this.requestTimeout());
+      });
       if (res.code !== '2.04') throw new BootstrapError(`Bootstrap-Request refused by ${target.uri} with ${res.code}`);
       const limit = this.options.bootstrapTimeout ?? 60000;
       await Promise.race([done, new Promise<never>((_, reject) => {
@@ -431,9 +492,20 @@ export class LwM2mClient extends EventEmitter {
   }
 
   private targetFor(uri: string): ServerTarget {
-    const target = parseServerUri(uri);
-    if (target.secure && !this.options.socket) throw new RegistrationError(`${uri}: coaps:// needs a DTLS socket (options.socket)`);
-    return target;
+    return parseServerUri(uri);
+  }
+
+  /** Make sure an exchange with `target` goes over the right channel (a DTLS session for coaps://). */
+  private route(target: ServerTarget, security: SecurityAccount): void {
+    if (!target.secure || this.options.socket) return;
+    if (!this.sockets) throw new RegistrationError(`${this.endpoint} is not started`);
+    this.sockets.secure(target, dtlsCredentials(security, this.options.security));
+  }
+
+  /** One client-initiated request to a server, over its channel. */
+  private uplink(target: ServerTarget, security: SecurityAccount, request: UplinkRequest): Promise<UplinkResponse> {
+    this.route(target, security);
+    return sendUplink(this.requireAgent(), target, request, this.requestTimeout());
   }
 
   private params(account: DmAccount): RegistrationParams {
@@ -450,17 +522,22 @@ export class LwM2mClient extends EventEmitter {
   // ---- transport ------------------------------------------------------------------------------
 
   private async openTransport(): Promise<void> {
-    const inner = this.options.socket ?? await bindUdpSocket(this.options.localAddress ?? this.defaultLocalAddress());
-    const gate = new GatedSocket(inner);
+    const localAddress = this.options.localAddress ?? this.defaultLocalAddress();
+    const inner = this.options.socket ?? await bindUdpSocket(localAddress);
+    const sockets = new DeviceSockets(inner, !this.options.socket, { localAddress });
+    const gate = new GatedSocket(sockets);
     gate.on('error', (e: Error) => this.reportError(e));
     const server = coap.createServer();
     server.on('request', (req: coap.IncomingMessage, res: coap.OutgoingMessage) => {
+      // A reply or notification that cannot be sent (session closed meanwhile) is reported, not thrown.
+      res.on('error', (e: Error) => this.reportError(e));
       this.touch();
       void (this.bootstrapping ? this.bs : this.dm).handle(req, res);
     });
     server.on('error', (e: Error) => this.reportError(e));
     server.listen(gate);
     this.gate = gate;
+    this.sockets = sockets;
     this.coapServer = server;
     this.agent = new coap.Agent({ socket: gate as unknown as Socket });
     this.agent.on('error', (e: Error) => this.reportError(e));
@@ -470,11 +547,12 @@ export class LwM2mClient extends EventEmitter {
     this.dm.observations.clear();
     const gate = this.gate;
     this.gate = undefined;
+    this.sockets = undefined;
     this.agent?.close();
     this.agent = undefined;
     this.coapServer?.close();
     this.coapServer = undefined;
-    if (gate) await new Promise<void>((resolve) => gate.close(() => resolve(), !this.options.socket));
+    if (gate) await new Promise<void>((resolve) => gate.close(() => resolve(), true));
   }
 
   private defaultLocalAddress(): string {
@@ -536,3 +614,4 @@ export class LwM2mClient extends EventEmitter {
   override emit<K extends keyof ClientEvents>(event: K, arg: ClientEvents[K]): boolean;
   override emit(event: string | symbol, ...args: any[]): boolean { return super.emit(event, ...args); }
 }
+

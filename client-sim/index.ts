@@ -4,7 +4,7 @@
  * processor) may use is listed here; the rest of client-sim/ is internal.
  */
 export { LwM2mClient } from './client';
-export type { LwM2mClientOptions, ClientEvents } from './client-options';
+export type { LwM2mClientOptions, ClientEvents, ClientSecurity, RejoinAccount } from './client-options';
 export { Fleet } from './fleet';
 export type { FleetOptions, FleetStats } from './fleet';
 export type { DatagramSocket, RemoteInfo } from './datagram-socket';

@@ -11,6 +11,7 @@ import type { ModelObjectEnabler } from './model-object-enabler';
 import { deviceObject } from './objects/device';
 import { firmwareUpdateObject, type FirmwareInstalledListener } from './objects/firmware-update';
 import { securityObject, type SecurityAccountInit } from './objects/security';
+import { securityResources } from './security-credentials';
 import { serverObject, type ServerObjectActions } from './objects/server';
 import type { DeviceActions } from './objects/device';
 
@@ -29,8 +30,10 @@ export function buildStandardObjects(options: LwM2mClientOptions, actions: Stand
     return m;
   };
   const accounts: SecurityAccountInit[] = [];
-  if (options.bootstrapUri) accounts.push({ uri: options.bootstrapUri, bootstrap: true });
-  if (options.serverUri) accounts.push({ uri: options.serverUri, bootstrap: false, shortServerId: FACTORY_SHORT_SERVER_ID });
+  // A coaps:// factory account carries options.security; a coap:// one is NoSec.
+  const keys = (uri: string) => (uri.startsWith('coaps:') && options.security ? securityResources(options.security) : {});
+  if (options.bootstrapUri) accounts.push({ uri: options.bootstrapUri, bootstrap: true, ...keys(options.bootstrapUri) });
+  if (options.serverUri) accounts.push({ uri: options.serverUri, bootstrap: false, shortServerId: FACTORY_SHORT_SERVER_ID, ...keys(options.serverUri) });
   const binding = 'U';
   const servers = options.serverUri ? [{ shortServerId: FACTORY_SHORT_SERVER_ID, lifetime: options.lifetime ?? 300, binding }] : [];
   const info = { manufacturer: 'Handover', modelNumber: 'simulated-device', serialNumber: options.endpoint, firmwareVersion: '1.0.0', ...options.device };

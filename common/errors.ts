@@ -49,7 +49,16 @@ export type ErrorCode =
   | 'ERR_CWT_SIGNATURE'
   | 'ERR_JWS_SIGNATURE'
   | 'ERR_MESSAGE_INVALID'
-  | 'ERR_TRANSFER_REPLAY';
+  | 'ERR_TRANSFER_REPLAY'
+  | 'ERR_CHAIN_INVALID'
+  | 'ERR_KEY_FILE'
+  | 'ERR_PKCS11'
+  | 'ERR_TRANSFER_STEP'
+  | 'ERR_ATTESTATION'
+  | 'ERR_CONFLICT'
+  | 'ERR_PROVIDER_API'
+  | 'ERR_DEVICE_REFUSED'
+  | 'ERR_DM_ADAPTER';
 
 /** Base of every Handover error. `details` carries machine-readable context. */
 export class HandoverError extends Error {

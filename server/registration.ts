@@ -33,4 +33,18 @@ export interface Registration {
   readonly supportedContentFormats?: readonly number[];
   /** Name of the server endpoint the client talks to ("coap", or a secure endpoint's name). */
   readonly transport?: string;
+  /** The client's DTLS certificate, when it registered in certificate (x509) mode. */
+  readonly certificate?: RegistrationCertificate;
+}
+
+/**
+ * The certificate a client authenticated with. Names in RFC 4514 order-as-encoded form
+ * ("CN=dev-1, serialNumber=dev-1"), serial number in lowercase hex without leading zero bytes,
+ * fingerprint256 = SHA-256 of the DER, lowercase hex without colons.
+ */
+export interface RegistrationCertificate {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly fingerprint256: string;
 }

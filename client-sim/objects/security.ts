@@ -28,19 +28,21 @@ export type SecurityAccountInit = Omit<SecurityAccount, 'instanceId' | 'security
 /** The Security object with `accounts` as its factory instances (ids 0, 1, ... in order). */
 export function securityObject(model: ObjectModel, accounts: readonly SecurityAccountInit[]): ModelObjectEnabler {
   return new ModelObjectEnabler(model, {
-    instances: accounts.map((a, id) => ({
-      id,
-      values: {
-        0: a.uri,
-        1: a.bootstrap,
-        2: a.securityMode ?? SecurityMode.NO_SEC,
-        3: a.publicKeyOrIdentity ?? new Uint8Array(),
-        4: a.serverPublicKey ?? new Uint8Array(),
-        5: a.secretKey ?? new Uint8Array(),
-        ...(a.shortServerId !== undefined ? { 10: a.shortServerId } : {}),
-      },
-    })),
+    instances: accounts.map((a, id) => ({ id, values: securityInstanceValues(a) })),
   });
+}
+
+/** The resource values of one Security instance (0 URI, 1 Bootstrap-Server, 2 mode, 3–5 keys, 10 SSID). */
+export function securityInstanceValues(a: SecurityAccountInit): Record<number, unknown> {
+  return {
+    0: a.uri,
+    1: a.bootstrap,
+    2: a.securityMode ?? SecurityMode.NO_SEC,
+    3: a.publicKeyOrIdentity ?? new Uint8Array(),
+    4: a.serverPublicKey ?? new Uint8Array(),
+    5: a.secretKey ?? new Uint8Array(),
+    ...(a.shortServerId !== undefined ? { 10: a.shortServerId } : {}),
+  };
 }
 
 /** The accounts currently in a Security object (instances missing the URI are skipped). */

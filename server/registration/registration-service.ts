@@ -10,7 +10,8 @@ import type { RegistrationUpdateInfo } from '../events';
 import type { Registration } from '../registration';
 import { expiryOf, formatAddress, type ServerContext } from '../server-context';
 import type { CoapEndpoint } from '../transport/coap-endpoint';
-import { identityText, type PeerAddress } from '../transport/secure-endpoint';
+import { identityText, type PeerAddress, type PeerIdentity } from '../transport/secure-endpoint';
+import { certificateSummary } from './certificate-summary';
 import { checkIdentity, sameIdentity } from './identity-check';
 import { parseRegister, parseUpdate, type QueryParam } from './registration-request';
 
@@ -50,6 +51,7 @@ export class RegistrationService {
       availableInstances: p.links.availableInstances,
       ...(p.links.supportedContentFormats ? { supportedContentFormats: p.links.supportedContentFormats } : {}),
       transport: u.endpoint.name,
+      ...certificateOf(identity),
     };
     const previous = await this.ctx.registrations.add(reg, expiryOf(reg, this.ctx.opts.expiryGraceMs));
     if (previous) await this.ctx.observations.removeAll(reg.endpoint);
@@ -65,6 +67,8 @@ export class RegistrationService {
     const address = formatAddress(u.peer.address, u.peer.port);
     const reg: Registration = {
       ...current,
+      // A renewed certificate with the same subject (a new DTLS session) shows in the registration.
+      ...certificateOf(u.endpoint.identityOf(u.peer)),
       lastUpdate: Date.now(),
       address,
       lifetime: p.lifetime ?? current.lifetime,
@@ -128,4 +132,11 @@ export class RegistrationService {
     const reg = await this.ctx.registrations.get(ep);
     return reg && reg.address === formatAddress(peer.address, peer.port) && (reg.transport ?? 'coap') === transport ? reg : undefined;
   }
+}
+
+/** `{ certificate }` for a client that authenticated with a certificate chain. */
+function certificateOf(identity: PeerIdentity | undefined): Pick<Registration, 'certificate'> {
+  if (identity?.kind !== 'x509' || !identity.chain || identity.chain.length === 0) return {};
+  const certificate = certificateSummary(identity.chain[0]);
+  return certificate ? { certificate } : {};
 }

@@ -3,8 +3,10 @@
  * directory), the LwM2M server on it, and the operator REST API in front; stopped in reverse
  * order. What `handover server` runs, and what tests and the demo start in-process.
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { DtlsServer, type DtlsHandshakeErrorEvent } from '../../common/dtls/index';
 import { resolveRedis, type EmbeddedRedis } from '../../common/redis/embedded';
 import { standardModels } from '../../objects/ddf-loader';
 import type { ModelProvider } from '../../objects/model';
@@ -35,11 +37,20 @@ export interface ServerAppOptions {
   maxBodyBytes?: number;
   /** Progress and error messages. Default: nowhere. */
   log?: (msg: string) => void;
+  /**
+   * A DTLS 1.2 endpoint (coaps://) on `port` (0: a free one) at the same host. PSK is always on,
+   * with keys looked up in the security store at handshake time; certificate mode (ECDHE-ECDSA,
+   * mutual authentication, clients validated against `caPem`) too when `certificate` is given.
+   * Default: none.
+   */
+  dtls?: { port: number; certificate?: { certChainPem: string; keyPem: string; caPem: string } };
 }
 
 export interface ServerApp {
   readonly httpPort: number;
   readonly coapPort: number;
+  /** UDP port of the DTLS endpoint, when there is one. */
+  readonly coapsPort?: number;
   readonly token: string;
   readonly redisUrl: string;
   /** True when this app started its own redis-server. */
@@ -76,31 +87,54 @@ export async function startServerApp(opts: ServerAppOptions): Promise<ServerApp>
     }
   };
   try {
-    const lwm2m = new LwM2mServer({
+    const host = opts.host ?? '127.0.0.1';
+    let lwm2m: LwM2mServer | undefined;
+    let dtls: DtlsServer | undefined;
+    if (opts.dtls) {
+      const server = new DtlsServer({
+        psk: { lookup: async (identity) => { const info = await lwm2m?.security.getByIdentity(identity); return info?.mode === 'psk' ? info.key : undefined; } },
+        ...(opts.dtls.certificate ? { certificate: opts.dtls.certificate } : {}),
+        type: host.includes(':') ? 'udp6' : 'udp4',
+      });
+      server.on('error', (e: Error) => log(`dtls: ${e.message}`));
+      server.on('handshakeError', ({ rinfo, error }: DtlsHandshakeErrorEvent) => log(`dtls: handshake with ${rinfo.address}:${rinfo.port} failed: ${error.message}`));
+      cleanups.push(() => new Promise<void>((resolve) => { server.close(() => resolve()); }));
+      await server.listen(opts.dtls.port, host);
+      dtls = server;
+    }
+    lwm2m = new LwM2mServer({
       redisUrl,
       keyPrefix: opts.keyPrefix,
-      host: opts.host ?? '127.0.0.1',
+      host,
       coapPort: opts.coapPort ?? 5683,
       allowNoSec: opts.allowNoSec ?? false,
       models: opts.models ?? standardModels(),
+      ...(dtls ? { secureEndpoints: [{ socket: dtls, identityOf: (r) => dtls.identityOf(r), name: 'coaps' }] } : {}),
       log,
     });
-    await lwm2m.start();
-    cleanups.push(() => lwm2m.stop());
-    const api = new RestApi(lwm2m, {
-      token: opts.token, host: opts.host ?? '127.0.0.1', port: opts.httpPort ?? 8080, maxBodyBytes: opts.maxBodyBytes, log,
+    const started = lwm2m;
+    await started.start();
+    cleanups.push(() => started.stop());
+    const hostInUri = host.includes(':') ? `[${host}]` : host;
+    const endpoints = [{ uri: `coap://${hostInUri}:${started.coapPort}`, description: 'CoAP over UDP' }];
+    if (dtls) endpoints.push({ uri: `coaps://${hostInUri}:${dtls.address().port}`, description: 'CoAP over DTLS 1.2 (PSK' + (opts.dtls?.certificate ? ', X.509)' : ')') });
+    const certificate = opts.dtls?.certificate ? new X509Certificate(opts.dtls.certificate.certChainPem) : undefined;
+    const api = new RestApi(started, {
+      token: opts.token, host, port: opts.httpPort ?? 8080, maxBodyBytes: opts.maxBodyBytes, log,
+      endpoints: () => endpoints, ...(certificate ? { serverIdentity: { certificate } } : {}),
     });
     const httpPort = await api.listen();
     cleanups.push(() => api.close());
     let stopping: Promise<void> | undefined;
     return {
       httpPort,
-      coapPort: lwm2m.coapPort,
+      coapPort: started.coapPort,
+      ...(dtls ? { coapsPort: dtls.address().port } : {}),
       token: opts.token,
       redisUrl,
       embeddedRedis: embedded !== undefined,
       api,
-      lwm2m,
+      lwm2m: started,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (e) {

@@ -48,6 +48,8 @@ export function registrationToJson(reg: Registration, sleeping?: boolean): Json 
   o.queuemode = reg.queuemode;
   o.availableInstances = availableInstances(reg);
   if (reg.queuemode) o.sleeping = sleeping ?? true;
+  // Our extension (Leshan has no such field): the x509 identity the client registered with.
+  if (reg.certificate) o.certificate = { ...reg.certificate };
   return o;
 }
 

@@ -25,11 +25,13 @@ export interface DatagramSocketLike extends EventEmitter {
 
 /**
  * Who the peer authenticated as. `x509.subject` is in Node's X509Certificate.subject form (one
- * "KEY=value" per line), `san` entries as Node prints them ("DNS:x", "URI:y").
+ * "KEY=value" per line), `san` entries as Node prints them ("DNS:x", "URI:y"), `chain` the DER
+ * certificates the peer presented, leaf first (common/dtls reports it; it fills
+ * Registration.certificate).
  */
 export type PeerIdentity =
   | { readonly kind: 'psk'; readonly identity: string }
-  | { readonly kind: 'x509'; readonly subject: string; readonly san?: readonly string[] };
+  | { readonly kind: 'x509'; readonly subject: string; readonly san?: readonly string[]; readonly chain?: readonly Uint8Array[] };
 
 export interface SecureEndpoint {
   readonly socket: DatagramSocketLike;
