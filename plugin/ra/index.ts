@@ -1,0 +1,6 @@
+/** Remote attestation: the CoAP verifier (RA server) and the device's client half. */
+export { RaServer } from './ra-server';
+export type { RaServerOptions } from './ra-server';
+export type { ExpectedFirmware, AttestationResult } from './ra-store';
+export { requestChallenge, submitEvidence, attest, RaTransportError } from './ra-client';
+export type { RaRequestOptions } from './ra-client';
