@@ -15,6 +15,7 @@
  * Events: 'message'(plaintext, rinfo); 'session'({ identity, cipher }); 'handshakeError'(DtlsError);
  * 'sessionClosed'({ reason, error? }); 'error'(Error: UDP socket only); 'close'.
  */
+import { clientTraffic } from './traffic';
 import type { RemoteInfo } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { AddressInfo } from 'node:net';
@@ -181,8 +182,12 @@ export class DtlsClient extends EventEmitter {
     this.association?.destroy();
     await new Promise<void>((resolve, reject) => {
       const association = new Association(session, {
-        transmit: (d, cb) => this.udp.send(d, server.port, server.address, cb),
+        transmit: (d, cb) => {
+          clientTraffic.sent(server.port, this.association?.established === true, d.length);
+          this.udp.send(d, server.port, server.address, cb);
+        },
         onEstablished: (a) => {
+          clientTraffic.handshakeCompleted(server.port);
           this.emit('session', { identity: a.peerIdentity, cipher: a.cipher ?? '' });
           resolve();
           this.flush();
@@ -221,6 +226,7 @@ export class DtlsClient extends EventEmitter {
 
   private onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.server === undefined || rinfo.port !== this.server.port || rinfo.address !== this.server.address) return;
+    clientTraffic.received(rinfo.port, this.association?.established === true, msg.length);
     this.association?.feed(msg);
   }
 }

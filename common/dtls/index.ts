@@ -27,3 +27,5 @@ export type { DtlsFailure } from './errors';
 export { DTLS_DEFAULTS } from './options';
 export type { DtlsCipherSuite, DtlsServerOptions, DtlsServerPsk, DtlsClientOptions, DtlsCertificateOptions } from './options';
 export type { PeerIdentity } from './peer-identity';
+export { clientTraffic, DtlsTrafficMeter } from './traffic';
+export type { DtlsTraffic } from './traffic';

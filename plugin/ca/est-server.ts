@@ -1,0 +1,188 @@
+/**
+ * EstServer: the CA's face to devices — EST-coaps (RFC 9148) on node-coap over DTLS 1.2 in
+ * certificate mode with mutual authentication (common/dtls). The client's certificate chain
+ * comes from the DTLS session, never from the payload; EstService does the protocol.
+ *
+ * Block-wise: node-coap's Server reassembles Block1 requests (large CSRs) and answers large
+ * payloads (/crts chains, /skg) with Block2 on its own. DeduplicatingSocket answers retransmitted
+ * requests from its cache, which node-coap skips on a non-dgram socket.
+ *
+ * allowInsecure (development only, off by default): plain CoAP on UDP, no channel security. The
+ * client identity is then taken from CoAP option 65001 (DEV_IDENTITY_OPTION): the client's
+ * certificate as DER, accepted when it is currently valid and directly signed by a certificate
+ * of `dtls.caPem`. Nothing proves the client holds its key: anyone can claim any listed device.
+ * The server says so loudly when it starts.
+ */
+import dgram from 'node:dgram';
+import { X509Certificate } from 'node:crypto';
+import * as coap from 'coap';
+import { DtlsServer } from '../../common/dtls/index';
+import { DEV_IDENTITY_OPTION, bytesOption, parsedOptions, uintOption, type CsrAttrOrOid } from '../../common/est/index';
+import { pemToDer } from '../../common/pki/index';
+import type { EnrollmentPolicy } from './enrollment-policy';
+import { DeduplicatingSocket } from './deduplicating-socket';
+import { EstService, type EstCertificateAuthority, type EstResponse } from './est-service';
+
+export interface EstServerOptions {
+  readonly ca: EstCertificateAuthority;
+  readonly policy: EnrollmentPolicy;
+  /** Address to bind (default 127.0.0.1). */
+  readonly host?: string;
+  /** UDP port (default 0: a free one; see `port` after start()). */
+  readonly port?: number;
+  /** Own chain and key (EC P-256), and `caPem`: the factory CA(s) and this CA — who may connect. */
+  readonly dtls: { readonly certChainPem: string; readonly keyPem: string; readonly caPem: string };
+  /** Development only: plain CoAP, identity from option 65001 (see the file header). Default false. */
+  readonly allowInsecure?: boolean;
+  /** Served on /att (default: EstService's DEFAULT_CSR_ATTRIBUTES). */
+  readonly csrAttributes?: readonly CsrAttrOrOid[];
+  /** Validity of issued operational certificates (default: the CA's, 365 days). */
+  readonly validityDays?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** The EST root resource (RFC 9148 §5.1: the server MUST support it). */
+const ROOT = '/.well-known/est/';
+const LINKS: readonly [string, string, string][] = [
+  ['crts', 'ace.est.crts', '"281 287"'], ['sen', 'ace.est.sen', '"281 287"'], ['sren', 'ace.est.sren', '"281 287"'],
+  ['att', 'ace.est.att', '285'], ['skg', 'ace.est.skg', '62'], ['skc', 'ace.est.skc', '62'],
+];
+
+export class EstServer {
+  private readonly service: EstService;
+  private readonly log: (line: string) => void;
+  private readonly trustAnchors: X509Certificate[];
+  private coapServer: coap.Server | undefined;
+  private dtls: DtlsServer | undefined;
+  private udp: dgram.Socket | undefined;
+  private dedup: DeduplicatingSocket | undefined;
+  private boundPort = 0;
+
+  constructor(private readonly opts: EstServerOptions) {
+    this.log = opts.log ?? (() => undefined);
+    this.service = new EstService({ ca: opts.ca, policy: opts.policy, csrAttributes: opts.csrAttributes, validityDays: opts.validityDays, log: this.log });
+    this.trustAnchors = pemToDer(opts.dtls.caPem).map((der: Buffer) => new X509Certificate(der));
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get uri(): string {
+    const host = this.opts.host ?? '127.0.0.1';
+    return `${this.opts.allowInsecure ? 'coap' : 'coaps'}://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}/.well-known/est`;
+  }
+
+  async start(): Promise<void> {
+    if (this.coapServer !== undefined) return;
+    const host = this.opts.host ?? '127.0.0.1';
+    const server = coap.createServer({ type: host.includes(':') ? 'udp6' : 'udp4' }, (req, res) => {
+      this.onRequest(req, res).catch((e: Error) => this.log(`est: request failed: ${e.message}`));
+    });
+    if (this.opts.allowInsecure) {
+      const warn = this.opts.log ?? ((line: string) => console.warn(line));
+      warn('!!! EST SERVER IN INSECURE DEVELOPMENT MODE: plain CoAP without DTLS; the client identity is an unauthenticated '
+        + `certificate claimed in CoAP option ${DEV_IDENTITY_OPTION}. Never use this in production. !!!`);
+      const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(this.opts.port ?? 0, host, () => { udp.off('error', reject); resolve(); });
+      });
+      this.udp = udp;
+      this.boundPort = udp.address().port;
+      server.listen(udp);
+    } else {
+      const dtls = new DtlsServer({ certificate: this.opts.dtls });
+      dtls.on('error', (e: Error) => this.log(`est: DTLS socket error: ${e.message}`));
+      this.boundPort = (await dtls.listen(this.opts.port ?? 0, host)).port;
+      this.dtls = dtls;
+      this.dedup = new DeduplicatingSocket(dtls);
+      server.listen(this.dedup);
+    }
+    this.coapServer = server;
+    this.log(`est: serving ${this.uri}`);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.coapServer;
+    if (server === undefined) return;
+    this.coapServer = undefined;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.dedup?.close();
+    this.dedup = undefined;
+    if (this.dtls !== undefined) await new Promise<void>((resolve) => this.dtls!.close(() => resolve()));
+    this.dtls = undefined;
+    if (this.udp !== undefined) await new Promise<void>((resolve) => this.udp!.close(() => resolve()));
+    this.udp = undefined;
+  }
+
+  private async onRequest(req: coap.IncomingMessage, res: coap.OutgoingMessage): Promise<void> {
+    const path = req.url.split('?')[0];
+    let response: EstResponse;
+    if (path === '/.well-known/core') {
+      response = this.discovery(req);
+    } else if (path.startsWith(ROOT)) {
+      response = await this.service.handle({
+        resource: path.slice(ROOT.length),
+        method: req.method,
+        contentFormat: uintOption(parsedOptions(req), 'Content-Format'),
+        accept: uintOption(parsedOptions(req), 'Accept'),
+        payload: new Uint8Array(req.payload ?? Buffer.alloc(0)),
+        clientChain: this.clientChain(req),
+      });
+    } else {
+      response = { code: '4.04', payload: new Uint8Array(Buffer.from(`no resource ${path}`)) };
+    }
+    res.code = response.code;
+    if (response.contentFormat !== undefined) res.setOption('Content-Format', response.contentFormat);
+    res.end(Buffer.from(response.payload.buffer, response.payload.byteOffset, response.payload.byteLength));
+    if (response.contentFormat !== undefined) this.keepFormatForLaterBlocks(res, response.contentFormat);
+  }
+
+  /**
+   * node-coap answers the later Block2 blocks of a large answer from its own cache, with the
+   * options it saved when the request handler returned — before this asynchronous handler set
+   * any — and with code 2.05. Put the Content-Format into that cache entry so that every block
+   * carries it (the client accepts 2.05 on later blocks of a POST answer, see EstClient).
+   */
+  private keepFormatForLaterBlocks(res: coap.OutgoingMessage, contentFormat: number): void {
+    const internals = res as unknown as { _cachekey?: string };
+    const cache = (this.coapServer as unknown as { _block2Cache?: { get(key: string): { options: { name: string; value: Buffer }[] } | undefined } } | undefined)?._block2Cache;
+    if (internals._cachekey === undefined || cache === undefined) return;
+    const entry = cache.get(internals._cachekey);
+    if (entry === undefined || entry.options.some((o) => o.name === 'Content-Format')) return;
+    const value = contentFormat < 256 ? Buffer.of(contentFormat) : Buffer.of(contentFormat >> 8, contentFormat & 0xff);
+    entry.options.push({ name: 'Content-Format', value });
+  }
+
+  /** The client's chain (leaf first): from the DTLS session, or in insecure mode from option 65001. */
+  private clientChain(req: coap.IncomingMessage): Uint8Array[] {
+    if (this.dtls !== undefined) {
+      const identity = this.dtls.identityOf(req.rsinfo);
+      return identity?.kind === 'x509' ? identity.chain.map((c) => new Uint8Array(c)) : [];
+    }
+    const claimed = bytesOption(parsedOptions(req), String(DEV_IDENTITY_OPTION));
+    if (claimed === undefined) return [];
+    try {
+      const leaf = new X509Certificate(claimed);
+      const now = Date.now();
+      const current = Date.parse(leaf.validFrom) <= now && now <= Date.parse(leaf.validTo);
+      const trusted = this.trustAnchors.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey));
+      if (current && trusted) return [new Uint8Array(claimed)];
+      this.log('est: insecure mode: claimed identity is not a current certificate of a trusted CA');
+    } catch {
+      this.log('est: insecure mode: claimed identity is not a certificate');
+    }
+    return [];
+  }
+
+  /** GET /.well-known/core (RFC 9148 §5.1), filtered by rt= when given. */
+  private discovery(req: coap.IncomingMessage): EstResponse {
+    if (req.method !== 'GET') return { code: '4.05', payload: new Uint8Array(Buffer.from('GET only')) };
+    const rt = /(?:^|&)rt=([^&]*)/.exec(req.url.split('?')[1] ?? '')?.[1];
+    const matches = (t: string) => rt === undefined || (rt.endsWith('*') ? t.startsWith(rt.slice(0, -1)) : t === rt);
+    const links = LINKS.filter(([, t]) => matches(t)).map(([r, t, ct]) => `<${ROOT}${r}>;rt="${t}";ct=${ct}`).join(',');
+    return { code: '2.05', contentFormat: 40, payload: new Uint8Array(Buffer.from(links)) };
+  }
+}
+

@@ -1,0 +1,111 @@
+/**
+ * The PKI trust transfer as a campaign (paper §VII, steps 5–6, from SP1's side): the steps one
+ * BullMQ job carries each device through, on the generic engine of plugin/campaign.
+ *
+ *   deliver  write the surviving anchors, a fresh per-device token, execute Apply (OldProvider.deliver);
+ *            a sleeping or absent device parks until it wakes or registers again
+ *   await    poll SP1's record: `transferred` (SP2 confirmed the device registered with its CA2
+ *            certificate) → revoke; `fellBack` (it came back to SP1 with its factory
+ *            certificate) → done; the device refused the token (Transfer State 9) → done failed
+ *   revoke   the CA1 operational certificate of a transferred device (OldProvider.confirmArrival
+ *            is idempotent and retries a failed revocation)
+ *
+ * Every step is safe to run twice (a worker may die after the device acted but before the step
+ * was recorded): `deliver` first looks at what SP1 and the device already did, so a device that
+ * applied a token never gets a second one; `await` and `revoke` only read and confirm.
+ */
+import { DeviceNotRegisteredError, DeviceSleepingError } from '../adapter/errors';
+import type { CampaignDefinition, StepContext, StepOutcome } from '../campaign/types';
+import type { OldProvider } from '../roles/old-provider';
+import { TransferState } from '../roles/transfer-objects';
+
+export interface TransferCampaignOptions {
+  readonly sp1: OldProvider;
+  /** Interval of the `await` poll, ms. Default 500. */
+  readonly pollMs?: number;
+  /** Read the device's Transfer State every this many polls (to see a refused token). Default 10. */
+  readonly stateReadEvery?: number;
+}
+
+/** The payload of a transfer campaign. */
+export interface TransferCampaignPayload {
+  readonly transferId: string;
+}
+
+function transferIdOf(ctx: StepContext): string {
+  const id = ctx.campaign.payload.transferId;
+  if (typeof id !== 'string' || id === '') throw new Error('the campaign payload has no transferId');
+  return id;
+}
+
+/** Transfer States at which the device has applied a token (running, done or fallen back). */
+function applied(state: number): boolean {
+  return state >= TransferState.verified && state !== TransferState.failed;
+}
+
+export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinition {
+  const { sp1 } = opts;
+  const pollMs = opts.pollMs ?? 500;
+  const readEvery = opts.stateReadEvery ?? 10;
+
+  async function deliver(ctx: StepContext): Promise<StepOutcome> {
+    const transferId = transferIdOf(ctx);
+    const rec = await sp1.deviceRecord(ctx.deviceId, transferId);
+    if (rec && rec.state !== 'delivering') return { next: 'await' };
+    if (rec?.state === 'delivering') {
+      // A previous run wrote the token and may have executed Apply before it died.
+      const state = await sp1.transferState(ctx.deviceId).catch(() => undefined);
+      if (state !== undefined && applied(state)) return { next: 'await' };
+    }
+    try {
+      const out = await sp1.deliver(ctx.deviceId, transferId);
+      if (out.status === 'sleeping') return { park: 'awake' };
+      if (out.status === 'delivered') {
+        ctx.data.counter = out.counter;
+        ctx.data.deliveredAt = Date.now();
+      }
+      return { next: 'await' };
+    } catch (e) {
+      if (e instanceof DeviceSleepingError || e instanceof DeviceNotRegisteredError) return { park: 'awake' };
+      throw e;
+    }
+  }
+
+  async function awaitOutcome(ctx: StepContext): Promise<StepOutcome> {
+    const transferId = transferIdOf(ctx);
+    const rec = await sp1.deviceRecord(ctx.deviceId, transferId);
+    if (rec?.state === 'transferred') return { next: 'revoke' };
+    if (rec?.state === 'fellBack') return { done: 'fellBack', reason: 'the device came back to SP1 with its factory certificate' };
+    const polls = (typeof ctx.data.polls === 'number' ? ctx.data.polls : 0) + 1;
+    ctx.data.polls = polls;
+    if (polls % readEvery === 0) {
+      const state = await sp1.transferState(ctx.deviceId).catch(() => undefined);
+      if (state === TransferState.failed) return { done: 'failed', reason: 'the device refused the token (Transfer State 9); it stays with SP1 unchanged' };
+    }
+    return { wait: pollMs };
+  }
+
+  async function revoke(ctx: StepContext): Promise<StepOutcome> {
+    const transferId = transferIdOf(ctx);
+    const rec = await sp1.deviceRecord(ctx.deviceId, transferId);
+    if (!rec || rec.state !== 'transferred' || !rec.certificateSerial) throw new Error(`no confirmed arrival recorded for ${ctx.deviceId}`);
+    if (rec.revokedAt) return { done: 'transferred' };
+    const r = await sp1.confirmArrival({ transferId, deviceId: ctx.deviceId, certificateSerial: rec.certificateSerial });
+    if (r.revoked) return { done: 'transferred' };
+    if (r.revokeError) throw new Error(`revoking the CA1 certificate failed: ${r.revokeError}`);
+    // SP1 has no operational certificate on record for this device: nothing to revoke.
+    return { done: 'transferred', reason: 'no CA1 operational certificate on record' };
+  }
+
+  return {
+    firstStep: 'deliver',
+    steps: { deliver, await: awaitOutcome, revoke },
+    async onFinalFailure(ctx, error) {
+      const transferId = transferIdOf(ctx);
+      const rec = await sp1.deviceRecord(ctx.deviceId, transferId).catch(() => undefined);
+      if (rec?.state === 'transferred') return { done: 'transferred', reason: `arrived; ${error.message}` };
+      if (rec?.state === 'fellBack') return { done: 'fellBack', reason: error.message };
+      return { done: 'failed', reason: error.message };
+    },
+  };
+}

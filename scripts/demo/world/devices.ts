@@ -1,0 +1,80 @@
+/**
+ * The simulated fleet of a handover world: each device an LwM2mClient (own UDP socket, its own
+ * DTLS sessions) with the transfer agent's objects 33001–33003, registered with SP1 over DTLS
+ * with its CA1 operational certificate. The agent's external steps are the real ones; the
+ * enrollment step is wrapped only to count the bytes the device sent (CSR) and received
+ * (certificate).
+ */
+import * as path from 'node:path';
+import { LwM2mClient } from '../../../client-sim/client';
+import { createTransferAgent, defaultEnroll, type TransferAgent } from '../../../client-sim/transfer/index';
+import { certificatePem } from '../../../common/pki/index';
+import { keyPem, type DeviceCredentials, type WorldPki } from './credentials';
+
+export interface DeviceBytes {
+  csr: number;
+  operationalCertificate: number;
+}
+
+export interface WorldDevice {
+  readonly id: string;
+  readonly credentials: DeviceCredentials;
+  readonly client: LwM2mClient;
+  readonly agent: TransferAgent;
+  readonly bytes: DeviceBytes;
+  readonly queueMode: boolean;
+}
+
+export interface DeviceOptions {
+  readonly pki: WorldPki;
+  readonly credentials: DeviceCredentials;
+  readonly sp1Uri: string;
+  readonly stateDir: string;
+  readonly queueMode?: boolean;
+  readonly lifetime?: number;
+  readonly log?: (line: string) => void;
+}
+
+export function createWorldDevice(opts: DeviceOptions): WorldDevice {
+  const { pki, credentials: c } = opts;
+  const h = pki.hierarchy;
+  const bytes: DeviceBytes = { csr: 0, operationalCertificate: 0 };
+  const enroll = defaultEnroll({ timeoutMs: 20_000 });
+  const agent = createTransferAgent({
+    deviceId: c.deviceId,
+    factory: { privateKey: c.factory.privateKey, certificate: c.factory.certificate, chain: h.factoryCa.chain.slice(0, -1) },
+    operational: { privateKey: c.operational.privateKey, certificate: c.operational.certificate, chain: h.ca1.chain.slice(0, -1) },
+    stateFile: path.join(opts.stateDir, `${c.deviceId}.transfer.json`),
+    joinBootstrap: false,
+    fallbackBootstrap: false,
+    retry: { attempts: 2, backoffMs: 500 },
+    steps: {
+      enroll: async (req) => {
+        bytes.csr += req.csr.length;
+        const cert = await enroll(req);
+        bytes.operationalCertificate += cert.length;
+        return cert;
+      },
+    },
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  const client = new LwM2mClient({
+    endpoint: c.deviceId,
+    serverUri: opts.sp1Uri,
+    security: {
+      mode: 'x509',
+      certChainPem: certificatePem(c.operational.certificate) + h.ca1.chain.slice(0, -1).map((d) => certificatePem(d)).join(''),
+      keyPem: keyPem(c.operational.privateKey),
+      caPem: pki.chainPem(h.ca1),
+    },
+    lifetime: opts.lifetime ?? 300,
+    queueMode: opts.queueMode ?? false,
+    objects: agent.objects,
+    stateFile: path.join(opts.stateDir, `${c.deviceId}.lwm2m.json`),
+    requestTimeout: 20_000,
+    retryDelay: 500,
+    maxRetryDelay: 5_000,
+  });
+  agent.attach(client);
+  return { id: c.deviceId, credentials: c, client, agent, bytes, queueMode: opts.queueMode ?? false };
+}

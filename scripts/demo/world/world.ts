@@ -1,0 +1,164 @@
+/**
+ * A complete handover world on one machine — SP1, SP2, CA1, CA2 (EST-coaps), the SUIT update
+ * server and N simulated devices enrolled with SP1 — and one PKI trust transfer of the whole
+ * fleet from SP1 to SP2 run as a campaign (paper §VII):
+ *
+ *   1 SP1 exports the UpdateInfoList (JWS) → SP2 imports it over the provider API
+ *   2 SP2 forwards the factory certificates to CA2's enrollment policy
+ *   3 SP2 signs the TransferMessage → SP1 validates it; SP2 sends the anchors devices need
+ *   4–6 the campaign: per device, SP1 delivers anchors + token + Apply; the device resets,
+ *     enrolls with CA2 and joins SP2; SP2 confirms the arrival to SP1, which revokes CA1's
+ *     certificate; a device that cannot finish falls back to SP1
+ *
+ * Used by `handover demo`, the end-to-end tests and `npm run bench:handover`.
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { clientTraffic } from '../../../common/dtls/index';
+import { CampaignEngine } from '../../../plugin/campaign/index';
+import type { CampaignProgress } from '../../../plugin/campaign/index';
+import { transferCampaign } from '../../../plugin/handover/transfer-campaign';
+import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
+import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
+import { createDeviceCredentials, createWorldPki, type WorldPki } from './credentials';
+import { createWorldDevice, type WorldDevice } from './devices';
+import { startProviders, type Providers } from './providers';
+import { summarize, type HandoverSummary } from './summary';
+
+export interface WorldOptions {
+  readonly devices: number;
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  /** Working directory: CA state, device state files. */
+  readonly dir: string;
+  /** Devices whose factory certificate SP2 withholds from CA2 (their enrollment fails: fallback). */
+  readonly failEnrollment?: ReadonlySet<number>;
+  /** Devices in LwM2M queue mode, asleep when the campaign starts. */
+  readonly asleep?: ReadonlySet<number>;
+  /** Devices set up in parallel. Default 25. */
+  readonly setupConcurrency?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface HandoverRun {
+  readonly campaignId: string;
+  readonly transferId: string;
+}
+
+export function deviceIdOf(i: number): string {
+  return `urn:dev:handover:${String(i).padStart(6, '0')}`;
+}
+
+async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+export class HandoverWorld {
+  readonly devices: WorldDevice[] = [];
+  engine?: CampaignEngine;
+  private stops: Array<() => Promise<unknown>> = [];
+
+  private constructor(readonly opts: WorldOptions, readonly pki: WorldPki, readonly providers: Providers, readonly updateServer: SuitUpdateServer) {}
+
+  static async create(opts: WorldOptions): Promise<HandoverWorld> {
+    const log = opts.log ?? (() => undefined);
+    mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    const pki = await createWorldPki(path.join(opts.dir, 'pki'));
+    const withheldIds = new Set([...(opts.failEnrollment ?? [])].map(deviceIdOf));
+    const withheldCerts = new Set<string>();
+    const providers = await startProviders({
+      pki, redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, dataDir: path.join(opts.dir, 'servers'), log,
+      withheldFromCa2: (cert) => withheldCerts.has(Buffer.from(cert).toString('hex')),
+    });
+    const updateServer = await new SuitUpdateServer().start();
+    const world = new HandoverWorld(opts, pki, providers, updateServer);
+    world.stops.push(() => providers.stop(), () => updateServer.close());
+    try {
+      const stateDir = path.join(opts.dir, 'devices');
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      const indexes = Array.from({ length: opts.devices }, (_, i) => i);
+      await inBatches(indexes, opts.setupConcurrency ?? 25, async (i) => {
+        const credentials = await createDeviceCredentials(pki, deviceIdOf(i));
+        if (withheldIds.has(credentials.deviceId)) withheldCerts.add(Buffer.from(credentials.factory.certificate).toString('hex'));
+        const device = createWorldDevice({ pki, credentials, sp1Uri: providers.sp1Uri, stateDir, queueMode: opts.asleep?.has(i) ?? false, ...(opts.log ? { log: (l: string) => log(`${credentials.deviceId}: ${l}`) } : {}) });
+        world.devices[i] = device;
+        await device.client.start();
+        await providers.sp1.addDevice({
+          deviceId: credentials.deviceId, factoryCertificate: credentials.factory.certificate,
+          updateTimeNotBefore: Math.floor(Date.now() / 1000) - 60, updateTimeNotAfter: Math.floor(Date.now() / 1000) + 86_400,
+          suitSequenceNumber: 1, suitReferenceUri: updateServer.uri('/fw/current.suit'), operationalSerial: credentials.operationalSerial,
+        });
+      });
+      world.stops.push(async () => {
+        await Promise.all(world.devices.map(async (d) => { await d.agent.close().catch(() => undefined); await d.client.stop().catch(() => undefined); }));
+      });
+      for (const i of opts.asleep ?? []) world.devices[i]?.client.sleep();
+      return world;
+    } catch (e) {
+      await world.stop();
+      throw e;
+    }
+  }
+
+  /** Steps 1–3 (the providers agree) and the campaign of steps 4–6 started. */
+  async startHandover(engineOptions: { concurrency?: number; ratePerSecond?: number } = {}): Promise<HandoverRun> {
+    const p = this.providers;
+    const ca2Root = this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1];
+    const ids = this.devices.map((d) => d.id);
+    // 1. SP1 → SP2: the UpdateInfoList, over the provider API (SP2 pulls it from SP1).
+    const sp1Client = new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken });
+    const sp2Client = new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken });
+    await p.sp1.exportUpdateInfoList(ids);
+    const { transferId } = await sp2Client.sendUpdateInfoList(await sp1Client.updateInfoList());
+    // 2. SP2 → CA2: the factory certificates.
+    await p.sp2.forwardToCa(transferId);
+    // 3. SP2 → SP1: the TransferMessage, and the anchors the devices need for CA2 and SP2.
+    const now = Math.floor(Date.now() / 1000);
+    const tm = await p.sp2.buildTransferMessage(transferId, {
+      resetTimeNotBefore: now - 60, resetTimeNotAfter: now + 3600, raUri: null,
+      updateUri: this.updateServer.uri('/fw/sp2.suit'), updateFirst: false,
+      enrollUri: p.ca2Est.uri, fallbackUri: p.sp2Uri, bootstrapUri: p.sp2Uri,
+    });
+    await sp1Client.sendTransferMessage(tm);
+    await sp1Client.sendTrustAnchors(transferId, [
+      { certificate: ca2Root, purpose: 'enrollment-ca', label: 'CA2 (EST server)' },
+      { certificate: ca2Root, purpose: 'lwm2m-server', label: 'SP2 LwM2M server' },
+    ]);
+    // 4–6. The campaign, with arrivals confirmed by SP2 and fallbacks seen by SP1.
+    const engine = new CampaignEngine({
+      redisUrl: this.opts.redisUrl, keyPrefix: `${this.opts.keyPrefix}campaigns`, definition: transferCampaign({ sp1: p.sp1, pollMs: 250 }),
+      concurrency: engineOptions.concurrency ?? 32, retry: { attempts: 3, backoffMs: 500 }, ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
+    this.engine = engine;
+    this.stops.push(() => engine.close({ force: true }));
+    const offs = [p.sp2.watchArrivals(), p.sp1.watchFallbacks(),
+      ...(['registered', 'updated', 'awake'] as const).map((ev) => p.sp1Adapter.on(ev, (ep) => { engine.wake(undefined, ep).catch(() => undefined); }))];
+    this.stops.push(async () => offs.forEach((f) => f()));
+    await engine.startWorkers();
+    const campaign = await engine.create({ name: `handover ${transferId.slice(0, 8)}`, devices: ids, payload: { transferId }, ...(engineOptions.ratePerSecond ? { ratePerSecond: engineOptions.ratePerSecond } : {}) });
+    clientTraffic.reset();
+    await engine.start(campaign.id);
+    return { campaignId: campaign.id, transferId };
+  }
+
+  /** Resolves when every device of the campaign is final (or rejects after timeoutMs). */
+  async waitForCampaign(run: HandoverRun, onProgress: (p: CampaignProgress) => void, timeoutMs: number): Promise<CampaignProgress> {
+    const engine = this.engine!;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const progress = await engine.progress(run.campaignId);
+      onProgress(progress);
+      if (progress.done >= progress.total) return progress;
+      if (Date.now() > deadline) throw new Error(`campaign ${run.campaignId} not finished after ${timeoutMs} ms: ${JSON.stringify(progress.byState)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async summary(run: HandoverRun, startedAt: number): Promise<HandoverSummary> {
+    return summarize(this, run, startedAt);
+  }
+
+  async stop(): Promise<void> {
+    while (this.stops.length) await this.stops.pop()!().catch((e: Error) => this.opts.log?.(`stop: ${e.message}`));
+  }
+}
