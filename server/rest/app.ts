@@ -44,6 +44,8 @@ export interface ServerAppOptions {
    * Default: none.
    */
   dtls?: { port: number; certificate?: { certChainPem: string; keyPem: string; caPem: string } };
+  /** Queue mode: a client is believed asleep this long (ms) after its last message. Default: the LwM2M server's (93 s). */
+  queueAwakeMs?: number;
 }
 
 export interface ServerApp {
@@ -108,6 +110,7 @@ export async function startServerApp(opts: ServerAppOptions): Promise<ServerApp>
       host,
       coapPort: opts.coapPort ?? 5683,
       allowNoSec: opts.allowNoSec ?? false,
+      ...(opts.queueAwakeMs !== undefined ? { queueAwakeMs: opts.queueAwakeMs } : {}),
       models: opts.models ?? standardModels(),
       ...(dtls ? { secureEndpoints: [{ socket: dtls, identityOf: (r) => dtls.identityOf(r), name: 'coaps' }] } : {}),
       log,

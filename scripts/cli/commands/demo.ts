@@ -1,38 +1,92 @@
 /**
- * `handover demo [--devices N] [--json]`: the main job the README's first command runs. Today it
- * runs the LwM2M foundation end to end (server, embedded Redis, a simulated fleet, reads).
+ * `handover demo [--devices N] [--fail-enrollment K] [--json]`: the main job the README's first
+ * command runs. On embedded defaults it starts SP1, SP2, CA1, CA2, the update server and N
+ * simulated devices enrolled with SP1, moves the fleet to SP2 as one campaign with a progress
+ * bar, and ends with a table: outcomes, time, and bytes per device per message type beside
+ * Table I of the PKI paper. `--json` prints that summary as one JSON object instead.
+ * `--foundation` runs the LwM2M-only demo (server, fleet, reads).
  */
 import { UsageError } from '../../../common/errors';
+import { formatProgress } from '../../../plugin/campaign/progress-format';
 import { runFoundationDemo } from '../../demo/foundation-demo';
+import { runHandoverDemo } from '../../demo/handover-demo';
+import type { HandoverSummary } from '../../demo/world/summary';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
 import { intOption, parse } from '../args';
 
-const usage = `usage: handover demo [--devices N] [--json]
-  --devices N   simulated devices (default 100, 1..5000)
-  --json        print the summary as one JSON object`;
+const usage = `usage: handover demo [--devices N] [--fail-enrollment K] [--json]
+       handover demo --foundation [--devices N] [--json]
+  --devices N           simulated devices (default 100, 1..5000)
+  --fail-enrollment K   the first K devices are withheld from CA2, so their enrollment fails and
+                        they fall back to SP1 (default 0)
+  --json                print the summary as one JSON object
+  --foundation          the LwM2M-only demo: server, fleet, reads`;
+
+function table(s: HandoverSummary): string[] {
+  const lines = [
+    `devices             ${s.devices}`,
+    `transferred         ${s.transferred}`,
+    `fallen back         ${s.fellBack}`,
+    `failed              ${s.failed}`,
+    `time                ${s.seconds.toFixed(2)} s (${s.devicesPerSecond} devices/s)`,
+    `per device          p50 ${s.perDeviceMs.p50} ms, p99 ${s.perDeviceMs.p99} ms (token delivered → arrival confirmed)`,
+    '',
+  ];
+  const w = Math.max(...s.messages.map((m) => m.message.length), 7);
+  lines.push(`${'message'.padEnd(w)}  ${'bytes'.padStart(6)}  ${'paper'.padStart(7)}  direction`);
+  lines.push('-'.repeat(w + 30));
+  for (const m of s.messages) lines.push(`${m.message.padEnd(w)}  ${String(m.bytes).padStart(6)}  ${(m.paper ?? '').padStart(7)}  ${m.direction}`);
+  lines.push('', 'paper: Table I of Höglund, Raza, Furuhed (CoAP, DTLS, X.509 column); bytes are means per device.');
+  for (const [state, ids] of Object.entries(s.notTransferred)) lines.push(`${state}: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`);
+  return lines;
+}
+
+async function foundation(devices: number, json: boolean, io: CliIo): Promise<number> {
+  const result = await runFoundationDemo(devices, (m) => { if (!json) io.out(m); });
+  if (json) io.out(JSON.stringify(result));
+  else io.out(`registered ${result.registered}/${result.devices}, reads ${result.reads} (${result.readFailures} failed), ${result.seconds.toFixed(2)} s`);
+  return result.registered === devices && result.readFailures === 0 ? 0 : 1;
+}
 
 const demo: Command = {
   name: 'demo',
-  summary: 'run the end-to-end demo on embedded defaults',
+  summary: 'run the end-to-end handover demo on embedded defaults',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parse(argv, { devices: { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, {
+      devices: { type: 'string' }, 'fail-enrollment': { type: 'string' }, json: { type: 'boolean' }, foundation: { type: 'boolean' },
+    });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const devices = intOption(values.devices, 'devices', 100, 1, 5000);
-    const result = await runFoundationDemo(devices, (m) => { if (!values.json) io.out(m); });
-    if (values.json) {
-      io.out(JSON.stringify(result));
+    const json = values.json === true;
+    if (values.foundation) return foundation(devices, json, io);
+    const fail = intOption(values['fail-enrollment'], 'fail-enrollment', 0, 0, devices);
+    let last = '';
+    let lastAt = 0;
+    const summary = await runHandoverDemo({
+      devices,
+      failEnrollment: Array.from({ length: fail }, (_, i) => i),
+      log: (l) => { if (!json && /^(SP1|\d+ devices)/.test(l)) io.out(l); },
+      onProgress: (p) => {
+        if (json) return;
+        const line = formatProgress(p);
+        if (io.isTTY) { process.stdout.write(`\r${line}\x1b[K`); return; }
+        if (line !== last && (Date.now() - lastAt > 1000 || p.done === p.total)) { io.out(line); last = line; lastAt = Date.now(); }
+      },
+    });
+    if (json) {
+      io.out(JSON.stringify({
+        devices: summary.devices, transferred: summary.transferred, fellBack: summary.fellBack, failed: summary.failed,
+        seconds: summary.seconds, devicesPerSecond: summary.devicesPerSecond, perDeviceMs: summary.perDeviceMs,
+        bytesPerDevice: summary.bytesPerDevice, notTransferred: summary.notTransferred,
+      }));
     } else {
-      io.out('');
-      io.out(`devices             ${result.devices}`);
-      io.out(`registered          ${result.registered}`);
-      io.out(`reads /3/0          ${result.reads} (${result.readFailures} failed)`);
-      io.out(`registrations/s     ${result.registrationsPerSecond}`);
-      io.out(`read latency p50    ${result.readLatencyMs.p50} ms, p99 ${result.readLatencyMs.p99} ms`);
-      io.out(`time                ${result.seconds.toFixed(2)} s`);
+      if (io.isTTY) process.stdout.write('\n');
+      for (const l of table(summary)) io.out(l);
     }
-    return result.registered === devices && result.readFailures === 0 ? 0 : 1;
+    const expectedFallbacks = fail;
+    return summary.transferred === devices - expectedFallbacks && summary.fellBack === expectedFallbacks && summary.failed === 0 ? 0 : 1;
   },
 };
 

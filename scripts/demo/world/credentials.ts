@@ -5,7 +5,7 @@
  * device's factory identity and CA1 operational certificate (what manufacturing and onboarding
  * with SP1 left on the device).
  */
-import { type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import {
   certificatePem, createCsr, createHierarchies, generateKeyPair, type CaHierarchy, type CertificateAuthority,
 } from '../../../common/pki/index';
@@ -76,7 +76,6 @@ export async function createDeviceCredentials(pki: WorldPki, deviceId: string): 
   const op = generateKeyPair('P-256');
   const csr = await createCsr({ subject: `CN=${deviceId}, serialNumber=${deviceId}`, privateKey: op.privateKey, publicKey: op.publicKey });
   const operational = await pki.hierarchy.ca1.issueFromCsr(csr);
-  const { X509Certificate } = await import('node:crypto');
   const serial = new X509Certificate(operational).serialNumber.toLowerCase();
   return {
     deviceId,

@@ -9,7 +9,6 @@
  */
 import { encodeUpdateInfoList } from '../../../plugin/messages/update-info-list';
 import { clientTraffic } from '../../../common/dtls/index';
-import { DEVICE } from '../../../client-sim/object-enabler';
 import type { HandoverRun, HandoverWorld } from './world';
 
 export interface MessageBytes {
@@ -46,10 +45,6 @@ function mean(values: number[]): number {
   return values.length ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : 0;
 }
 
-function opaqueBytes(v: unknown): number {
-  return v instanceof Uint8Array ? v.length : 0;
-}
-
 export async function summarize(world: HandoverWorld, run: HandoverRun, startedAt: number): Promise<HandoverSummary> {
   const p = world.providers;
   const engine = world.engine!;
@@ -71,15 +66,9 @@ export async function summarize(world: HandoverWorld, run: HandoverRun, startedA
     factory.push(d.credentials.factory.certificate.length);
     const fleetDevice = await p.sp1.device(d.id);
     if (fleetDevice) infos.push(encodeUpdateInfoList([fleetDevice]).length - 1);
-    try {
-      const token = d.agent.transfer.readResource(0, 0, DEVICE);
-      if (token.kind === 'singleResource') tokens.push(opaqueBytes(token.value));
-    } catch { /* a device that never got a token */ }
-    let anchorBytes = 0;
-    for (const inst of d.agent.trustStore.snapshot().instances.values()) {
-      const cert = inst.resources.get(0);
-      if (cert?.kind === 'singleResource') anchorBytes += opaqueBytes(cert.value);
-    }
+    const written = p.sp1Adapter.writes.get(d.id);
+    if (written?.token) tokens.push(written.token);
+    const anchorBytes = written?.anchors ?? 0;
     if (anchorBytes) anchors.push(anchorBytes);
     if (d.bytes.csr) csrs.push(d.bytes.csr);
     if (d.bytes.operationalCertificate) certs.push(d.bytes.operationalCertificate);

@@ -15,14 +15,14 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { clientTraffic } from '../../../common/dtls/index';
-import { CampaignEngine } from '../../../plugin/campaign/index';
+import type { CampaignEngine } from '../../../plugin/campaign/index';
 import type { CampaignProgress } from '../../../plugin/campaign/index';
-import { transferCampaign } from '../../../plugin/handover/transfer-campaign';
 import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
 import { createDeviceCredentials, createWorldPki, type WorldPki } from './credentials';
 import { createWorldDevice, type WorldDevice } from './devices';
 import { startProviders, type Providers } from './providers';
+import { startSp1Campaigns } from './sp1-role';
 import { summarize, type HandoverSummary } from './summary';
 
 export interface WorldOptions {
@@ -35,6 +35,8 @@ export interface WorldOptions {
   readonly failEnrollment?: ReadonlySet<number>;
   /** Devices in LwM2M queue mode, asleep when the campaign starts. */
   readonly asleep?: ReadonlySet<number>;
+  /** How long SP1 believes a queue-mode device awake after its last message, ms. Default the server's. */
+  readonly queueAwakeMs?: number;
   /** Devices set up in parallel. Default 25. */
   readonly setupConcurrency?: number;
   readonly log?: (line: string) => void;
@@ -68,6 +70,7 @@ export class HandoverWorld {
     const withheldCerts = new Set<string>();
     const providers = await startProviders({
       pki, redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, dataDir: path.join(opts.dir, 'servers'), log,
+      ...(opts.queueAwakeMs ? { queueAwakeMs: opts.queueAwakeMs } : {}),
       withheldFromCa2: (cert) => withheldCerts.has(Buffer.from(cert).toString('hex')),
     });
     const updateServer = await new SuitUpdateServer().start();
@@ -125,16 +128,15 @@ export class HandoverWorld {
       { certificate: ca2Root, purpose: 'lwm2m-server', label: 'SP2 LwM2M server' },
     ]);
     // 4–6. The campaign, with arrivals confirmed by SP2 and fallbacks seen by SP1.
-    const engine = new CampaignEngine({
-      redisUrl: this.opts.redisUrl, keyPrefix: `${this.opts.keyPrefix}campaigns`, definition: transferCampaign({ sp1: p.sp1, pollMs: 250 }),
-      concurrency: engineOptions.concurrency ?? 32, retry: { attempts: 3, backoffMs: 500 }, ...(this.opts.log ? { log: this.opts.log } : {}),
+    const workers = await startSp1Campaigns({
+      redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix, sp1: p.sp1, adapter: p.sp1Adapter,
+      concurrency: engineOptions.concurrency ?? 32, ...(this.opts.log ? { log: this.opts.log } : {}),
     });
+    const engine = workers.engine;
     this.engine = engine;
-    this.stops.push(() => engine.close({ force: true }));
-    const offs = [p.sp2.watchArrivals(), p.sp1.watchFallbacks(),
-      ...(['registered', 'updated', 'awake'] as const).map((ev) => p.sp1Adapter.on(ev, (ep) => { engine.wake(undefined, ep).catch(() => undefined); }))];
-    this.stops.push(async () => offs.forEach((f) => f()));
-    await engine.startWorkers();
+    this.stops.push(() => workers.stop({ force: true }));
+    const offArrivals = p.sp2.watchArrivals();
+    this.stops.push(async () => offArrivals());
     const campaign = await engine.create({ name: `handover ${transferId.slice(0, 8)}`, devices: ids, payload: { transferId }, ...(engineOptions.ratePerSecond ? { ratePerSecond: engineOptions.ratePerSecond } : {}) });
     clientTraffic.reset();
     await engine.start(campaign.id);
