@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import * as coap from 'coap';
 import { TransferStep } from '../../client-sim/transfer/index';
 import { HandoverWorld, deviceIdOf, type HandoverRun } from '../../scripts/demo/world/world';
 import { randomPrefix, testRedis, cleanPrefix, testRedisUrl } from '../helpers/redis';
@@ -53,6 +54,8 @@ describe('PKI trust transfer of a fleet, end to end', () => {
     await cleanPrefix(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
+    coap.globalAgent.close();
+    coap.globalAgentIPv6.close();
   });
 
   it('transfers every device but the one CA2 refuses, which falls back to SP1', async () => {
