@@ -17,7 +17,7 @@ import * as coap from 'coap';
 import { DtlsClient } from '../../common/dtls/index';
 import {
   DEV_IDENTITY_OPTION, EnrollmentRefusedError, EstContentFormat, EstError, EstPayloadError, decodeCertsOnly,
-  bytesOption, decodeCsrAttributes, decodeMultipartCore, decodePrivateKey, isEnrollmentRefusalReason, parsedOptions, uintOption,
+  decodeCsrAttributes, decodeMultipartCore, decodePrivateKey, isEnrollmentRefusalReason, parsedOptions, uintOption,
 } from '../../common/est/index';
 import { pemToDer } from '../../common/pki/index';
 
@@ -36,8 +36,6 @@ interface Answer {
   readonly code: string;
   readonly contentFormat: number | undefined;
   readonly payload: Buffer;
-  /** The answer came in Block2 blocks (node-coap's server answers later blocks 2.05 whatever the first said). */
-  readonly blockwise: boolean;
 }
 
 export class EstClient {
@@ -113,8 +111,16 @@ export class EstClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.agent.close(() => resolve()));
-    if (this.dtls !== undefined) await new Promise<void>((resolve) => this.dtls!.close(() => resolve()));
+    if (this.dtls !== undefined) {
+      // node-coap's Agent never calls back close() on a socket it was given: close the socket ourselves.
+      this.agent.close();
+      await new Promise<void>((resolve) => this.dtls!.close(() => resolve()));
+    } else {
+      await new Promise<void>((resolve) => {
+        this.agent.close(() => resolve());
+        setTimeout(resolve, 1_000).unref();
+      });
+    }
   }
 
   private async enroll(resource: 'sen' | 'sren', csrDer: Uint8Array): Promise<Uint8Array> {
@@ -129,8 +135,7 @@ export class EstClient {
     if (this.closed) throw new EstError('the EST client is closed');
     const answer = await this.request(method, resource, payload, accept);
     const ok = method === 'GET' ? '2.05' : '2.04';
-    const blockwiseOk = method === 'POST' && answer.blockwise && answer.code === '2.05';
-    if (answer.code !== ok && !blockwiseOk) throw failure(resource, answer);
+    if (answer.code !== ok) throw failure(resource, answer);
     if (answer.contentFormat !== accept) {
       throw new EstError(`/${resource}: answer in Content-Format ${answer.contentFormat ?? 'none'}, asked for ${accept}`, answer.code);
     }
@@ -152,7 +157,6 @@ export class EstClient {
         code: res.code,
         contentFormat: uintOption(parsedOptions(res), 'Content-Format'),
         payload: res.payload ?? Buffer.alloc(0),
-        blockwise: bytesOption(parsedOptions(res), 'Block2') !== undefined,
       }));
       req.on('error', (e: Error) => settle(new EstError(`/${resource}: ${e.message}`, undefined, { cause: e })));
       req.on('timeout', (e: Error) => settle(new EstError(`/${resource}: ${e?.message ?? 'timeout'}`, undefined, { cause: e })));

@@ -20,6 +20,7 @@ import { DtlsServer } from '../../common/dtls/index';
 import { DEV_IDENTITY_OPTION, bytesOption, parsedOptions, uintOption, type CsrAttrOrOid } from '../../common/est/index';
 import { pemToDer } from '../../common/pki/index';
 import type { EnrollmentPolicy } from './enrollment-policy';
+import { Block2Answers } from './block2-answers';
 import { DeduplicatingSocket } from './deduplicating-socket';
 import { EstService, type EstCertificateAuthority, type EstResponse } from './est-service';
 
@@ -57,6 +58,7 @@ export class EstServer {
   private udp: dgram.Socket | undefined;
   private dedup: DeduplicatingSocket | undefined;
   private boundPort = 0;
+  private readonly block2Answers = new Block2Answers();
 
   constructor(private readonly opts: EstServerOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -114,12 +116,19 @@ export class EstServer {
     this.dtls = undefined;
     if (this.udp !== undefined) await new Promise<void>((resolve) => this.udp!.close(() => resolve()));
     this.udp = undefined;
+    this.block2Answers.clear();
   }
 
   private async onRequest(req: coap.IncomingMessage, res: coap.OutgoingMessage): Promise<void> {
     const path = req.url.split('?')[0];
+    const key = Block2Answers.key((req as unknown as { _packet: { token?: Buffer } })._packet.token, req.rsinfo);
+    const block2 = uintOption(parsedOptions(req), 'Block2');
     let response: EstResponse;
-    if (path === '/.well-known/core') {
+    if (block2 !== undefined && block2 >> 4 > 0) {
+      // A later block: cut from the kept answer, never by running the request again.
+      response = (key !== undefined ? this.block2Answers.get(key) : undefined)
+        ?? { code: '4.08', payload: new Uint8Array(Buffer.from('no answer in progress for this Block2 request; start at block 0')) };
+    } else if (path === '/.well-known/core') {
       response = this.discovery(req);
     } else if (path.startsWith(ROOT)) {
       response = await this.service.handle({
@@ -135,24 +144,14 @@ export class EstServer {
     }
     res.code = response.code;
     if (response.contentFormat !== undefined) res.setOption('Content-Format', response.contentFormat);
+    // The answer to the last block of a Block1 request echoes its Block1 option (RFC 7959 §2.3).
+    const block1 = bytesOption(parsedOptions(req), 'Block1');
+    if (block1 !== undefined) res.setOption('Block1', block1);
     res.end(Buffer.from(response.payload.buffer, response.payload.byteOffset, response.payload.byteLength));
-    if (response.contentFormat !== undefined) this.keepFormatForLaterBlocks(res, response.contentFormat);
-  }
-
-  /**
-   * node-coap answers the later Block2 blocks of a large answer from its own cache, with the
-   * options it saved when the request handler returned — before this asynchronous handler set
-   * any — and with code 2.05. Put the Content-Format into that cache entry so that every block
-   * carries it (the client accepts 2.05 on later blocks of a POST answer, see EstClient).
-   */
-  private keepFormatForLaterBlocks(res: coap.OutgoingMessage, contentFormat: number): void {
-    const internals = res as unknown as { _cachekey?: string };
-    const cache = (this.coapServer as unknown as { _block2Cache?: { get(key: string): { options: { name: string; value: Buffer }[] } | undefined } } | undefined)?._block2Cache;
-    if (internals._cachekey === undefined || cache === undefined) return;
-    const entry = cache.get(internals._cachekey);
-    if (entry === undefined || entry.options.some((o) => o.name === 'Content-Format')) return;
-    const value = contentFormat < 256 ? Buffer.of(contentFormat) : Buffer.of(contentFormat >> 8, contentFormat & 0xff);
-    entry.options.push({ name: 'Content-Format', value });
+    // node-coap cached the answer if it went block-wise: take it over (see Block2Answers).
+    const cache = (this.coapServer as unknown as { _block2Cache?: { remove(key: string): boolean } } | undefined)?._block2Cache;
+    const cacheKey = (res as unknown as { _cachekey?: string })._cachekey;
+    if (cacheKey !== undefined && cache?.remove(cacheKey) === true && key !== undefined) this.block2Answers.keep(key, response);
   }
 
   /** The client's chain (leaf first): from the DTLS session, or in insecure mode from option 65001. */
