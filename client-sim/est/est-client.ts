@@ -65,6 +65,7 @@ export class EstClient {
     if (url.protocol === 'coaps:') {
       this.dtls = new DtlsClient({ host: this.host, port: this.port, type, certificate: opts.certificate });
       this.dtls.on('error', () => undefined); // UDP errors surface as failed requests
+      guardSends(this.dtls);
       this.agent = new coap.Agent({ socket: this.dtls as unknown as dgram.Socket, type });
     } else {
       const leaf = pemToDer(opts.certificate.certChainPem)[0];
@@ -182,4 +183,27 @@ function failure(resource: string, a: Answer): Error {
     return new EnrollmentRefusedError(reason, diagnostic.slice(reason.length + 2));
   }
   return new EstError(`/${resource}: ${a.code}${diagnostic ? ` ${diagnostic}` : ''}`, a.code);
+}
+
+/**
+ * A send still queued behind the DTLS handshake fails when the client is closed; if node-coap
+ * already gave up on that request, its sender has no 'error' listener left and EventEmitter would
+ * throw the error out of a timer. That failure concerns nobody any more: drop it (only it).
+ */
+function guardSends(dtls: DtlsClient): void {
+  const send = dtls.send.bind(dtls);
+  dtls.send = (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      const callback = last as (err: Error | null, bytes?: number) => void;
+      args[args.length - 1] = (err: Error | null, bytes?: number) => {
+        try {
+          callback(err, bytes);
+        } catch (e) {
+          if (e !== err && (e as { context?: unknown }).context !== err) throw e;
+        }
+      };
+    }
+    send(...args);
+  };
 }
