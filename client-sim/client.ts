@@ -27,7 +27,7 @@ import { LwM2mPath } from '../objects/path';
 import { AttributeStore } from './attributes';
 import type { ClientEvents, LwM2mClientOptions, RejoinAccount } from './client-options';
 import { bindUdpSocket } from './datagram-socket';
-import { DeviceSockets } from './device-sockets';
+import { DeviceSockets, type Session as DtlsSession } from './device-sockets';
 import { DmHandler } from './dm-handler';
 import { BootstrapHandler } from './bootstrap-handler';
 import { registrationLinks } from './discover';
@@ -496,16 +496,25 @@ export class LwM2mClient extends EventEmitter {
   }
 
   /** Make sure an exchange with `target` goes over the right channel (a DTLS session for coaps://). */
-  private route(target: ServerTarget, security: SecurityAccount): void {
-    if (!target.secure || this.options.socket) return;
+  private route(target: ServerTarget, security: SecurityAccount): DtlsSession | undefined {
+    if (!target.secure || this.options.socket) return undefined;
     if (!this.sockets) throw new RegistrationError(`${this.endpoint} is not started`);
-    this.sockets.secure(target, dtlsCredentials(security, this.options.security));
+    return this.sockets.secure(target, dtlsCredentials(security, this.options.security));
   }
 
-  /** One client-initiated request to a server, over its channel. */
-  private uplink(target: ServerTarget, security: SecurityAccount, request: UplinkRequest): Promise<UplinkResponse> {
-    this.route(target, security);
-    return sendUplink(this.requireAgent(), target, request, this.requestTimeout());
+  /**
+   * One client-initiated request to a server, over its channel. A request over DTLS that gets
+   * no answer drops that session (the server may have restarted and forgotten it): the next
+   * request handshakes again, and the retry that follows a failed Update registers anew.
+   */
+  private async uplink(target: ServerTarget, security: SecurityAccount, request: UplinkRequest): Promise<UplinkResponse> {
+    const session = this.route(target, security);
+    try {
+      return await sendUplink(this.requireAgent(), target, request, this.requestTimeout());
+    } catch (e) {
+      if (session) this.sockets?.reset(target, session);
+      throw e;
+    }
   }
 
   private params(account: DmAccount): RegistrationParams {

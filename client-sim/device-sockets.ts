@@ -9,6 +9,9 @@
  *   server's downlink requests reach the client over the session it registered through.
  * - secure(target, credentials): make sure a session with these credentials exists for that
  *   server; a session with other credentials (a rejoin with a new certificate) is replaced.
+ * - reset(target, session): forget a session that stopped answering (e.g. the server restarted
+ *   and knows it no more: DTLS has no way to tell the client); the next secure() + send
+ *   handshakes anew.
  */
 import { EventEmitter } from 'node:events';
 import { DtlsClient, type DtlsClientOptions } from '../common/dtls/index';
@@ -18,7 +21,8 @@ import type { ServerTarget } from './uplink';
 
 type SendCallback = (err: Error | null, bytes?: number) => void;
 
-interface Session {
+/** One DTLS session to a server, as handed out by secure() (opaque to callers). */
+export interface Session {
   readonly client: DtlsClient;
   readonly digest: string;
   /** Route keys ("address|port") that lead to this session: the URI host and the resolved address. */
@@ -45,13 +49,13 @@ export class DeviceSockets extends EventEmitter implements DatagramSocket {
     plain.on('error', this.onPlainError);
   }
 
-  /** Open (or keep) the DTLS session of `target` with `credentials`. */
-  secure(target: ServerTarget, credentials: DtlsCredentials): void {
-    if (this.closed) return;
+  /** Open (or keep) the DTLS session of `target` with `credentials`; returns it (undefined once closed). */
+  secure(target: ServerTarget, credentials: DtlsCredentials): Session | undefined {
+    if (this.closed) return undefined;
     const key = routeKey(target.host, target.port);
     const digest = credentialsDigest(credentials);
     const existing = this.sessions.get(key);
-    if (existing?.digest === digest) return;
+    if (existing?.digest === digest) return existing;
     if (existing) this.drop(key, existing);
     const options: DtlsClientOptions = {
       host: target.host,
@@ -73,6 +77,19 @@ export class DeviceSockets extends EventEmitter implements DatagramSocket {
     client.on('handshakeError', () => undefined); // reported to the sender through its callback
     this.sessions.set(key, session);
     this.routes.set(key, session);
+    return session;
+  }
+
+  /**
+   * Drop the session with `target` (only `session`, when given: a newer one stays), e.g. after a
+   * request over it went unanswered. Returns whether one was dropped.
+   */
+  reset(target: Pick<ServerTarget, 'host' | 'port'>, session?: Session): boolean {
+    const key = routeKey(target.host, target.port);
+    const current = this.sessions.get(key);
+    if (!current || (session !== undefined && current !== session)) return false;
+    this.drop(key, current);
+    return true;
   }
 
   /** Close every DTLS session (close_notify); the plain socket stays. */

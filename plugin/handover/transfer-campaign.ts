@@ -3,10 +3,14 @@
  * BullMQ job carries each device through, on the generic engine of plugin/campaign.
  *
  *   deliver  write the surviving anchors, a fresh per-device token, execute Apply (OldProvider.deliver);
- *            a sleeping or absent device parks until it wakes or registers again
+ *            a sleeping, absent or silent device (e.g. its DTLS session died with a restarted
+ *            server) parks until it wakes or registers again; while SP1's DM server itself is
+ *            unreachable (AdapterError) the step waits and polls, spending no retry
  *   await    poll SP1's record: `transferred` (SP2 confirmed the device registered with its CA2
  *            certificate) → revoke; `fellBack` (it came back to SP1 with its factory
- *            certificate) → done; the device refused the token (Transfer State 9) → done failed
+ *            certificate; also looked up at SP1's server, in case the registration event was
+ *            missed while a process was down) → done; the device refused the token (Transfer
+ *            State 9) → done failed
  *   revoke   the CA1 operational certificate of a transferred device (OldProvider.confirmArrival
  *            is idempotent and retries a failed revocation)
  *
@@ -14,8 +18,10 @@
  * was recorded): `deliver` first looks at what SP1 and the device already did, so a device that
  * applied a token never gets a second one; `await` and `revoke` only read and confirm.
  */
-import { DeviceNotRegisteredError, DeviceSleepingError } from '../adapter/errors';
+import type { DmAdapter } from '../adapter/dm-adapter';
+import { AdapterError, DeviceNotRegisteredError, DeviceSleepingError, DeviceTimeoutError } from '../adapter/errors';
 import type { CampaignDefinition, StepContext, StepOutcome } from '../campaign/types';
+import { isFactoryCertificate } from '../roles/fallback';
 import type { OldProvider } from '../roles/old-provider';
 import { TransferState } from '../roles/transfer-objects';
 
@@ -25,6 +31,10 @@ export interface TransferCampaignOptions {
   readonly pollMs?: number;
   /** Read the device's Transfer State every this many polls (to see a refused token). Default 10. */
   readonly stateReadEvery?: number;
+  /** SP1's DM adapter: with it, `await` also looks for a fallen-back device at SP1's server (every stateReadEvery polls). */
+  readonly adapter?: Pick<DmAdapter, 'registration'>;
+  /** Wait before trying again while SP1's DM server is unreachable, ms. Default 2000. */
+  readonly unreachableWaitMs?: number;
 }
 
 /** The payload of a transfer campaign. */
@@ -47,6 +57,17 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
   const { sp1 } = opts;
   const pollMs = opts.pollMs ?? 500;
   const readEvery = opts.stateReadEvery ?? 10;
+  const unreachableWaitMs = opts.unreachableWaitMs ?? 2000;
+
+  /** The device is registered at SP1 with its factory certificate: record the fallback. */
+  async function cameBack(deviceId: string): Promise<boolean> {
+    if (!opts.adapter) return false;
+    const reg = await opts.adapter.registration(deviceId).catch(() => undefined);
+    if (!reg?.certificate) return false;
+    const device = await sp1.device(deviceId);
+    if (!device || !isFactoryCertificate(reg.certificate, device.factoryCertificate)) return false;
+    return sp1.recordFallback(deviceId, reg);
+  }
 
   async function deliver(ctx: StepContext): Promise<StepOutcome> {
     const transferId = transferIdOf(ctx);
@@ -66,7 +87,8 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
       }
       return { next: 'await' };
     } catch (e) {
-      if (e instanceof DeviceSleepingError || e instanceof DeviceNotRegisteredError) return { park: 'awake' };
+      if (e instanceof DeviceSleepingError || e instanceof DeviceNotRegisteredError || e instanceof DeviceTimeoutError) return { park: 'awake' };
+      if (e instanceof AdapterError) return { wait: unreachableWaitMs };
       throw e;
     }
   }
@@ -79,6 +101,7 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
     const polls = (typeof ctx.data.polls === 'number' ? ctx.data.polls : 0) + 1;
     ctx.data.polls = polls;
     if (polls % readEvery === 0) {
+      if (rec && await cameBack(ctx.deviceId)) return { done: 'fellBack', reason: 'the device came back to SP1 with its factory certificate' };
       const state = await sp1.transferState(ctx.deviceId).catch(() => undefined);
       if (state === TransferState.failed) return { done: 'failed', reason: 'the device refused the token (Transfer State 9); it stays with SP1 unchanged' };
     }

@@ -31,7 +31,12 @@ export interface DeviceOptions {
   readonly sp1Uri: string;
   readonly stateDir: string;
   readonly queueMode?: boolean;
+  /** Registration lifetime, s. Default 300. */
   readonly lifetime?: number;
+  /** Seconds before the lifetime ends that the Update is sent. Default the client's. */
+  readonly updateMargin?: number;
+  /** Deadline of the device's own requests (Register, Update), ms. Default 20000. */
+  readonly requestTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -71,7 +76,8 @@ export function createWorldDevice(opts: DeviceOptions): WorldDevice {
     queueMode: opts.queueMode ?? false,
     objects: agent.objects,
     stateFile: path.join(opts.stateDir, `${c.deviceId}.lwm2m.json`),
-    requestTimeout: 20_000,
+    requestTimeout: opts.requestTimeoutMs ?? 20_000,
+    ...(opts.updateMargin !== undefined ? { updateMargin: opts.updateMargin } : {}),
     retryDelay: 500,
     maxRetryDelay: 5_000,
   });
