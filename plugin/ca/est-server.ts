@@ -142,6 +142,9 @@ export class EstServer {
     } else {
       response = { code: '4.04', payload: new Uint8Array(Buffer.from(`no resource ${path}`)) };
     }
+    // The client may be gone by now (its DTLS session closed or expired): the answer is lost, the
+    // server keeps serving. What was recorded (an enrollment) stays recorded.
+    res.on('error', (e: Error) => this.log(`est: answer to ${req.rsinfo.address}:${req.rsinfo.port} ${path} not sent: ${e.message}`));
     res.code = response.code;
     if (response.contentFormat !== undefined) res.setOption('Content-Format', response.contentFormat);
     // The answer to the last block of a Block1 request echoes its Block1 option (RFC 7959 §2.3).

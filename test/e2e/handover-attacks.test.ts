@@ -17,6 +17,7 @@ import { Sp1ApiClient, Sp2ApiClient } from '../../plugin/provider-api/index';
 import { planTrustStore, type TrustAnchor } from '../../plugin/roles/index';
 import { HandoverWorld, deviceIdOf } from '../../scripts/demo/world/world';
 import { keyPem } from '../../scripts/demo/world/credentials';
+import { agreeOnTransfer } from '../../scripts/demo/world/agreement';
 import { cleanPrefix, randomPrefix, testRedis, testRedisUrl } from '../helpers/redis';
 
 jest.setTimeout(120_000);
@@ -68,26 +69,20 @@ describe('attacks on the trust transfer (FR1–FR4)', () => {
   beforeAll(async () => {
     world = await HandoverWorld.create({ devices: 4, redisUrl: testRedisUrl(), keyPrefix: prefix, dir, failEnrollment: new Set([F]) });
     const p = world.providers;
-    const sp1Client = new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken });
-    const sp2Client = new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken });
-    await p.sp1.exportUpdateInfoList(world.devices.map((d) => d.id));
-    ({ transferId } = await sp2Client.sendUpdateInfoList(await sp1Client.updateInfoList()));
-    await p.sp2.forwardToCa(transferId);
-    const now = Math.floor(Date.now() / 1000);
-    const tm = await p.sp2.buildTransferMessage(transferId, {
-      resetTimeNotBefore: now - 60, resetTimeNotAfter: now + 3600, raUri: null, updateUri: world.updateServer.uri('/fw/sp2.suit'),
-      updateFirst: false, enrollUri: p.ca2Est.uri, fallbackUri: p.sp2Uri, bootstrapUri: p.sp2Uri,
-    });
-    await sp1Client.sendTransferMessage(tm);
     const h = world.pki.hierarchy;
     const ca2Root = h.ca2.chain[h.ca2.chain.length - 1];
+    transferId = await agreeOnTransfer({
+      sp1: p.sp1, sp2: p.sp2, deviceIds: world.devices.map((d) => d.id),
+      sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
+      sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
+      ca2Root, updateUri: world.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri,
+    });
     anchors = [
       { certificate: world.pki.sp1Signer.certificate, purpose: 'provider-signer' },
       { certificate: h.ca1.chain[h.ca1.chain.length - 1], purpose: 'lwm2m-server' },
       { certificate: ca2Root, purpose: 'enrollment-ca' },
       { certificate: ca2Root, purpose: 'lwm2m-server' },
     ];
-    await sp1Client.sendTrustAnchors(transferId, anchors.slice(2));
     for (const i of [A, F, T]) await writeAnchors(world.devices[i].id);
   });
 

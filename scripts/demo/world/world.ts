@@ -19,6 +19,7 @@ import type { CampaignEngine } from '../../../plugin/campaign/index';
 import type { CampaignProgress } from '../../../plugin/campaign/index';
 import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
+import { agreeOnTransfer } from './agreement';
 import { createDeviceCredentials, createWorldPki, type WorldPki } from './credentials';
 import { createWorldDevice, type WorldDevice } from './devices';
 import { startProviders, type Providers } from './providers';
@@ -106,27 +107,14 @@ export class HandoverWorld {
   /** Steps 1–3 (the providers agree) and the campaign of steps 4–6 started. */
   async startHandover(engineOptions: { concurrency?: number; ratePerSecond?: number } = {}): Promise<HandoverRun> {
     const p = this.providers;
-    const ca2Root = this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1];
     const ids = this.devices.map((d) => d.id);
-    // 1. SP1 → SP2: the UpdateInfoList, over the provider API (SP2 pulls it from SP1).
-    const sp1Client = new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken });
-    const sp2Client = new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken });
-    await p.sp1.exportUpdateInfoList(ids);
-    const { transferId } = await sp2Client.sendUpdateInfoList(await sp1Client.updateInfoList());
-    // 2. SP2 → CA2: the factory certificates.
-    await p.sp2.forwardToCa(transferId);
-    // 3. SP2 → SP1: the TransferMessage, and the anchors the devices need for CA2 and SP2.
-    const now = Math.floor(Date.now() / 1000);
-    const tm = await p.sp2.buildTransferMessage(transferId, {
-      resetTimeNotBefore: now - 60, resetTimeNotAfter: now + 3600, raUri: null,
-      updateUri: this.updateServer.uri('/fw/sp2.suit'), updateFirst: false,
-      enrollUri: p.ca2Est.uri, fallbackUri: p.sp2Uri, bootstrapUri: p.sp2Uri,
+    const transferId = await agreeOnTransfer({
+      sp1: p.sp1, sp2: p.sp2, deviceIds: ids,
+      sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
+      sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
+      ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
+      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri,
     });
-    await sp1Client.sendTransferMessage(tm);
-    await sp1Client.sendTrustAnchors(transferId, [
-      { certificate: ca2Root, purpose: 'enrollment-ca', label: 'CA2 (EST server)' },
-      { certificate: ca2Root, purpose: 'lwm2m-server', label: 'SP2 LwM2M server' },
-    ]);
     // 4–6. The campaign, with arrivals confirmed by SP2 and fallbacks seen by SP1.
     const workers = await startSp1Campaigns({
       redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix, sp1: p.sp1, adapter: p.sp1Adapter,

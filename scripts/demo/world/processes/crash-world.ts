@@ -11,6 +11,7 @@
  * worker's provider API; while the worker is down those stay pending and are confirmed again
  * every second (NewProvider.confirmPending).
  */
+import { agreeOnTransfer } from '../agreement';
 import { createSocket } from 'node:dgram';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -167,24 +168,14 @@ export class CrashWorld {
   /** Steps 1–3 between the providers (SP1's side served by the worker process), then the campaign started. */
   async startHandover(): Promise<HandoverRun> {
     const side = this.sp2side;
-    const ca2Root = this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1];
     const ids = this.devices.map((d) => d.id);
-    const sp1Client = new Sp1ApiClient({ baseUrl: `http://127.0.0.1:${this.config.worker.apiPort}`, token: this.config.worker.apiToken });
-    const sp2Client = new Sp2ApiClient({ baseUrl: side.sp2Api.url, token: side.sp2ApiToken });
-    await this.sp1.exportUpdateInfoList(ids);
-    const { transferId } = await sp2Client.sendUpdateInfoList(await sp1Client.updateInfoList());
-    await side.sp2.forwardToCa(transferId);
-    const now = Math.floor(Date.now() / 1000);
-    const tm = await side.sp2.buildTransferMessage(transferId, {
-      resetTimeNotBefore: now - 60, resetTimeNotAfter: now + 3600, raUri: null,
-      updateUri: this.updateServer.uri('/fw/sp2.suit'), updateFirst: false,
-      enrollUri: side.ca2Est.uri, fallbackUri: side.sp2Uri, bootstrapUri: side.sp2Uri,
+    const transferId = await agreeOnTransfer({
+      sp1: this.sp1, sp2: side.sp2, deviceIds: ids,
+      sp1Client: new Sp1ApiClient({ baseUrl: `http://127.0.0.1:${this.config.worker.apiPort}`, token: this.config.worker.apiToken }),
+      sp2Client: new Sp2ApiClient({ baseUrl: side.sp2Api.url, token: side.sp2ApiToken }),
+      ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
+      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: side.ca2Est.uri, sp2Uri: side.sp2Uri,
     });
-    await sp1Client.sendTransferMessage(tm);
-    await sp1Client.sendTrustAnchors(transferId, [
-      { certificate: ca2Root, purpose: 'enrollment-ca', label: 'CA2 (EST server)' },
-      { certificate: ca2Root, purpose: 'lwm2m-server', label: 'SP2 LwM2M server' },
-    ]);
     const offArrivals = side.sp2.watchArrivals();
     // Arrivals SP2 could not confirm while SP1's worker was down are confirmed again.
     const timer = setInterval(() => { side.sp2.confirmPending(transferId).catch(() => undefined); }, 1000);
