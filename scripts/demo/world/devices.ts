@@ -52,7 +52,7 @@ export function createWorldDevice(opts: DeviceOptions): WorldDevice {
     stateFile: path.join(opts.stateDir, `${c.deviceId}.transfer.json`),
     joinBootstrap: false,
     fallbackBootstrap: false,
-    retry: { attempts: 2, backoffMs: 500 },
+    retry: { attempts: 5, backoffMs: 2000, maxBackoffMs: 16_000 },
     steps: {
       enroll: async (req) => {
         bytes.csr += req.csr.length;

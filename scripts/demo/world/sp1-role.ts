@@ -108,7 +108,7 @@ export async function startSp1Campaigns(o: Sp1CampaignsOptions): Promise<Sp1Camp
   const engine = new CampaignEngine({
     redisUrl: o.redisUrl, keyPrefix: worldKeys(o.keyPrefix).campaigns,
     definition: transferCampaign({
-      sp1: o.sp1, adapter: o.adapter, pollMs: o.pollMs ?? 250,
+      sp1: o.sp1, adapter: o.adapter, pollMs: o.pollMs ?? 1000,
       ...(o.unreachableWaitMs !== undefined ? { unreachableWaitMs: o.unreachableWaitMs } : {}),
     }),
     concurrency: o.concurrency ?? 32, retry: { attempts: 3, backoffMs: 500 },
