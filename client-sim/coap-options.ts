@@ -3,41 +3,14 @@
  * Accept into media-type strings ("application/vnd.oma.lwm2m+tlv") for the formats it knows and
  * leaves unknown ones as numbers; the LwM2M layer speaks content-format numbers only.
  */
-const MEDIA_TYPES: Readonly<Record<string, number>> = {
-  'text/plain': 0,
-  'application/link-format': 40,
-  'application/xml': 41,
-  'application/octet-stream': 42,
-  'application/exi': 47,
-  'application/json': 50,
-  'application/cbor': 60,
-  'application/cwt': 61,
-  'application/senml+json': 110,
-  'application/sensml+json': 111,
-  'application/senml+cbor': 112,
-  'application/sensml+cbor': 113,
-  'application/pkcs7-mime; smime-type=server-generated-key': 280,
-  'application/pkcs7-mime; smime-type=certs-only': 281,
-  'application/pkcs8': 284,
-  'application/csrattrs': 285,
-  'application/pkcs10': 286,
-  'application/pkix-cert': 287,
-  'application/senml-etch+json': 320,
-  'application/senml-etch+cbor': 322,
-  'application/vnd.oma.lwm2m+tlv': 11542,
-  'application/vnd.oma.lwm2m+json': 11543,
-  'application/vnd.oma.lwm2m+cbor': 11544,
-};
+import { optionNumber } from '../common/coap/media-types';
 
 /**
  * The content-format number of a parsed Content-Format / Accept header, undefined when absent,
  * -1 for a media type this table does not know (treated as unsupported).
  */
 export function formatNumber(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') return MEDIA_TYPES[value] ?? -1;
-  return -1;
+  return optionNumber(value);
 }
 
 /** The raw string values of every option called `name` in a parsed packet's options. */

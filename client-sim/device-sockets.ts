@@ -15,6 +15,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { DtlsClient, type DtlsClientOptions } from '../common/dtls/index';
+import { guardSendCallback } from '../common/dtls/send-args';
 import type { DatagramSocket, RemoteInfo } from './datagram-socket';
 import { credentialsDigest, type DtlsCredentials } from './security-credentials';
 import type { ServerTarget } from './uplink';
@@ -117,7 +118,7 @@ export class DeviceSockets extends EventEmitter implements DatagramSocket {
     if (!session) { this.plain.send(msg, port, address, callback); return; }
     const { client } = session;
     if (!client.established) client.connect().catch(() => undefined); // a failed session retries here
-    client.send(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength), port, address, callback && guarded(callback));
+    client.send(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength), port, address, callback && guardSendCallback(callback));
   }
 
   close(callback?: () => void): void {
@@ -137,22 +138,6 @@ export class DeviceSockets extends EventEmitter implements DatagramSocket {
     session.client.on('error', () => undefined);
     session.client.close();
   }
-}
-
-/**
- * A send queued behind a handshake may fail long after node-coap gave up on its request: an
- * aborted request's sender has no listeners left and would throw its 'error' out of a timer.
- * That failure concerns nobody any more, so it is dropped here.
- */
-function guarded(callback: SendCallback): SendCallback {
-  return (err, bytes) => {
-    try {
-      callback(err, bytes);
-    } catch (e) {
-      // EventEmitter throws the error itself, or wraps it (ERR_UNHANDLED_ERROR) when it is from another realm.
-      if (e !== err && (e as { context?: unknown }).context !== err) throw e;
-    }
-  };
 }
 
 function routeKey(address: string, port: number): string {

@@ -13,6 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { DatagramSocket, RemoteInfo } from './datagram-socket';
+import { parseSendArgs } from '../common/dtls/send-args';
 
 /** EXCHANGE_LIFETIME (RFC 7252 §4.8.2), ms: how long a message id is remembered. */
 const EXCHANGE_LIFETIME_MS = 247_000;
@@ -48,14 +49,9 @@ export class GatedSocket extends EventEmitter {
   }
 
   send(msg: Uint8Array, ...rest: unknown[]): void {
-    let buf = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-    let args = rest;
-    if (typeof rest[0] === 'number' && typeof rest[1] === 'number' && typeof rest[2] === 'number') {
-      const [offset, length] = rest as [number, number];
-      buf = buf.subarray(offset, offset + length);
-      args = rest.slice(2);
-    }
-    const [port, address, cb] = args as [number, string, ((err: Error | null, bytes?: number) => void) | undefined];
+    const { data: buf, port: p, address: a, callback: cb } = parseSendArgs([msg, ...rest]);
+    const port = p as number;
+    const address = a as string;
     if (this.closed) { cb?.(new Error('socket closed')); return; }
     this.rememberReply(buf, address, port);
     this.inner.send(buf, port, address, cb);

@@ -14,6 +14,7 @@
 import dgram from 'node:dgram';
 import type { KeyObject } from 'node:crypto';
 import * as coap from 'coap';
+import { guardSendCallback } from '../../common/dtls/send-args';
 import { DtlsClient } from '../../common/dtls/index';
 import {
   DEV_IDENTITY_OPTION, EnrollmentRefusedError, EstContentFormat, EstError, EstPayloadError, decodeCertsOnly,
@@ -185,25 +186,12 @@ function failure(resource: string, a: Answer): Error {
   return new EstError(`/${resource}: ${a.code}${diagnostic ? ` ${diagnostic}` : ''}`, a.code);
 }
 
-/**
- * A send still queued behind the DTLS handshake fails when the client is closed; if node-coap
- * already gave up on that request, its sender has no 'error' listener left and EventEmitter would
- * throw the error out of a timer. That failure concerns nobody any more: drop it (only it).
- */
+/** Every send of the agent through `dtls` gets its failure guarded (guardSendCallback). */
 function guardSends(dtls: DtlsClient): void {
   const send = dtls.send.bind(dtls);
   dtls.send = (...args: unknown[]) => {
     const last = args[args.length - 1];
-    if (typeof last === 'function') {
-      const callback = last as (err: Error | null, bytes?: number) => void;
-      args[args.length - 1] = (err: Error | null, bytes?: number) => {
-        try {
-          callback(err, bytes);
-        } catch (e) {
-          if (e !== err && (e as { context?: unknown }).context !== err) throw e;
-        }
-      };
-    }
+    if (typeof last === 'function') args[args.length - 1] = guardSendCallback(last as (err: Error | null, bytes?: number) => void);
     send(...args);
   };
 }

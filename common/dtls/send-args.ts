@@ -6,7 +6,7 @@
  */
 import { DtlsError } from './errors';
 
-export type SendCallback = (error: Error | null, bytes: number) => void;
+export type SendCallback = (error: Error | null, bytes?: number) => void;
 
 export interface SendArgs {
   readonly data: Buffer;
@@ -47,4 +47,21 @@ export function parseSendArgs(args: readonly unknown[]): SendArgs {
   }
   if (typeof rest[i] === 'function') callback = rest[i] as SendCallback;
   return { data, port, address, callback };
+}
+
+/**
+ * A send queued behind a DTLS handshake fails later (the handshake failed, the client was
+ * closed). node-coap drops the error listeners of a request it has given up on, so its sender
+ * would throw that error out of a timer: a failure that concerns nobody any more. The wrapped
+ * callback drops exactly that error (and rethrows anything else).
+ */
+export function guardSendCallback<C extends (error: Error | null, bytes?: number) => void>(callback: C): C {
+  return ((err: Error | null, bytes?: number) => {
+    try {
+      callback(err, bytes);
+    } catch (e) {
+      // EventEmitter throws the error itself, or wraps it (ERR_UNHANDLED_ERROR) when it is from another realm.
+      if (e !== err && (e as { context?: unknown }).context !== err) throw e;
+    }
+  }) as C;
 }

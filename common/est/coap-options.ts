@@ -3,22 +3,7 @@
  * node-coap converts the values of options it knows in place: a Content-Format it has registered
  * becomes its media-type string ("application/pkcs10"), others stay numbers or raw bytes.
  */
-
-/** Media types node-coap reports for the formats EST-coaps (and its errors) use. */
-const MEDIA_TYPES: Readonly<Record<string, number>> = {
-  'text/plain': 0,
-  'application/link-format': 40,
-  'application/octet-stream': 42,
-  'application/json': 50,
-  'application/cbor': 60,
-  'application/multipart-core': 62,
-  'application/pkcs7-mime; smime-type=server-generated-key': 280,
-  'application/pkcs7-mime; smime-type=certs-only': 281,
-  'application/pkcs8': 284,
-  'application/csrattrs': 285,
-  'application/pkcs10': 286,
-  'application/pkix-cert': 287,
-};
+import { optionNumber } from '../coap/media-types';
 
 type ParsedOptions = ReadonlyArray<{ name: string | number; value: unknown }> | undefined;
 
@@ -26,15 +11,7 @@ type ParsedOptions = ReadonlyArray<{ name: string | number; value: unknown }> | 
 export function uintOption(options: ParsedOptions, name: string): number | undefined {
   const option = (options ?? []).find((o) => String(o.name) === name);
   if (option === undefined) return undefined;
-  const v = option.value;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return MEDIA_TYPES[v] ?? -1;
-  if (Buffer.isBuffer(v) && v.length <= 4) {
-    let n = 0;
-    for (const b of v) n = n * 256 + b;
-    return n;
-  }
-  return -1;
+  return optionNumber(option.value) ?? -1;
 }
 
 /** The raw bytes of the first option with this name / number, undefined when absent. */

@@ -4,16 +4,13 @@
  * string. EST-coaps uses it for the /skg and /skc answers (RFC 9148 §5.8): key + certificate.
  * RFC 8710 also allows null for an absent representation; EST never sends one, so it is refused.
  */
-import { Decoder, Encoder } from 'cbor-x';
+import { decodeCborRaw, encodeCbor } from '../cbor';
 import { EstPayloadError } from './errors';
 
 export interface MultipartPart {
   readonly contentFormat: number;
   readonly payload: Uint8Array;
 }
-
-const encoder = new Encoder({ tagUint8Array: false, mapsAsObjects: false, useRecords: false });
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 
 export function encodeMultipartCore(parts: readonly MultipartPart[]): Uint8Array {
   const items: unknown[] = [];
@@ -23,14 +20,14 @@ export function encodeMultipartCore(parts: readonly MultipartPart[]): Uint8Array
     }
     items.push(p.contentFormat, Buffer.from(p.payload.buffer, p.payload.byteOffset, p.payload.byteLength));
   }
-  return new Uint8Array(encoder.encode(items));
+  return encodeCbor(items);
 }
 
 export function decodeMultipartCore(bytes: Uint8Array): MultipartPart[] {
   if (bytes.length === 0 || bytes[0] >> 5 !== 4) throw new EstPayloadError('multipart-core: not a CBOR array');
   let items: unknown;
   try {
-    items = decoder.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    items = decodeCborRaw(bytes);
   } catch (cause) {
     throw new EstPayloadError(`multipart-core: malformed CBOR (${(cause as Error).message})`, { cause });
   }

@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { RemoteInfo } from 'node:dgram';
+import { parseSendArgs } from '../../common/dtls/send-args';
 
 /** EXCHANGE_LIFETIME (RFC 7252 §4.8.2) in ms. */
 const EXCHANGE_LIFETIME_MS = 247_000;
@@ -45,13 +46,9 @@ export class DeduplicatingSocket extends EventEmitter {
 
   /** send(buf, port, address, cb?) or send(buf, offset, length, port, address, cb?), as node-coap calls it. */
   send(msg: Uint8Array, ...rest: unknown[]): void {
-    let buf = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-    let args = rest;
-    if (typeof rest[0] === 'number' && typeof rest[1] === 'number' && typeof rest[2] === 'number') {
-      buf = buf.subarray(rest[0], rest[0] + rest[1]);
-      args = rest.slice(2);
-    }
-    const [port, address, cb] = args as [number, string, ((err: Error | null, bytes?: number) => void) | undefined];
+    const { data: buf, port: p, address: a, callback: cb } = parseSendArgs([msg, ...rest]);
+    const port = p as number;
+    const address = a as string;
     this.remember(buf, address, port);
     this.inner.send(buf, port, address, cb);
   }

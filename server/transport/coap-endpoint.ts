@@ -20,6 +20,7 @@ import {
   CoapFormatError, encodeBareResponse, emptyMessage, OptionNumber, parseHeader, parseMessage, uintOption, type CoapMessage,
 } from '../coap/message';
 import type { DatagramSocketLike, PeerAddress, PeerIdentity } from './secure-endpoint';
+import { parseSendArgs } from '../../common/dtls/send-args';
 
 /** EXCHANGE_LIFETIME (RFC 7252 §4.8.2), ms: how long a request's message id is remembered. */
 const EXCHANGE_LIFETIME_MS = 247_000;
@@ -118,14 +119,9 @@ export class CoapEndpoint {
 
   /** node-coap calls send(buf, offset, length, port, address, cb) or send(buf, port, address, cb). */
   sendFromFace(msg: Uint8Array, rest: unknown[]): void {
-    let buf = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-    let args = rest;
-    if (typeof rest[0] === 'number' && typeof rest[1] === 'number' && typeof rest[2] === 'number') {
-      const [offset, length] = rest as [number, number];
-      buf = buf.subarray(offset, offset + length);
-      args = rest.slice(2);
-    }
-    const [port, address, cb] = args as [number, string, ((err: Error | null, bytes?: number) => void) | undefined];
+    const { data: buf, port: p, address: a, callback: cb } = parseSendArgs([msg, ...rest]);
+    const port = p as number;
+    const address = a as string;
     if (this.closed) { cb?.(new Error('endpoint closed')); return; }
     this.rememberReply(buf, address, port);
     this.transmit(buf, port, address, cb);
