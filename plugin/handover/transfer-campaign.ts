@@ -80,12 +80,7 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
     }
     try {
       const out = await sp1.deliver(ctx.deviceId, transferId);
-      if (out.status === 'sleeping') return { park: 'awake' };
-      if (out.status === 'delivered') {
-        ctx.data.counter = out.counter;
-        ctx.data.deliveredAt = Date.now();
-      }
-      return { next: 'await' };
+      return out.status === 'sleeping' ? { park: 'awake' } : { next: 'await' };
     } catch (e) {
       if (e instanceof DeviceSleepingError || e instanceof DeviceNotRegisteredError || e instanceof DeviceTimeoutError) return { park: 'awake' };
       if (e instanceof AdapterError) return { wait: unreachableWaitMs };

@@ -43,7 +43,7 @@ function keyPem(k: KeyObject): string {
 }
 
 /** The CA's chain without its root (what a server sends after its own certificate). */
-function intermediatesPem(ca: CertificateAuthority): string {
+export function intermediatesPem(ca: CertificateAuthority): string {
   return ca.chain.slice(0, -1).map((c) => certificatePem(c)).join('');
 }
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { LwM2mClient } from '../../../client-sim/client';
 import { createTransferAgent, defaultEnroll, type TransferAgent } from '../../../client-sim/transfer/index';
 import { certificatePem } from '../../../common/pki/index';
-import { keyPem, type DeviceCredentials, type WorldPki } from './credentials';
+import { intermediatesPem, keyPem, type DeviceCredentials, type WorldPki } from './credentials';
 
 export interface DeviceBytes {
   csr: number;
@@ -68,7 +68,7 @@ export function createWorldDevice(opts: DeviceOptions): WorldDevice {
     serverUri: opts.sp1Uri,
     security: {
       mode: 'x509',
-      certChainPem: certificatePem(c.operational.certificate) + h.ca1.chain.slice(0, -1).map((d) => certificatePem(d)).join(''),
+      certChainPem: certificatePem(c.operational.certificate) + intermediatesPem(h.ca1),
       keyPem: keyPem(c.operational.privateKey),
       caPem: pki.chainPem(h.ca1),
     },

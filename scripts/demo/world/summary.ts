@@ -8,10 +8,12 @@
  * campaign (common/dtls/traffic.ts), divided by the number of devices that reached that server.
  */
 import { encodeUpdateInfoList } from '../../../plugin/messages/update-info-list';
-import { clientTraffic } from '../../../common/dtls/index';
+import { clientTraffic, type DtlsTraffic } from '../../../common/dtls/index';
 import type { HandoverRun, HandoverWorld } from './world';
 
 export interface MessageBytes {
+  /** Its name in `bytesPerDevice`. */
+  readonly key: string;
   readonly message: string;
   /** Mean bytes per device that exchanged it. */
   readonly bytes: number;
@@ -82,27 +84,23 @@ export async function summarize(world: HandoverWorld, run: HandoverRun, startedA
   const enrolled = Math.max(1, est.handshakes);
   const joined = Math.max(1, sp2.handshakes);
   const n = world.devices.length;
+  const handshake = (t: DtlsTraffic) => t.handshakeSent + t.handshakeReceived;
+  const records = (t: DtlsTraffic) => t.recordSent + t.recordReceived;
   const messages: MessageBytes[] = [
-    { message: 'DeviceUpdateInfo (SP1 → SP2, per device)', bytes: mean(infos), paper: '> 400', direction: 'providers' },
-    { message: 'Factory certificate', bytes: mean(factory), paper: '> 320', direction: 'device→' },
-    { message: 'TransferMessage (SP2 → SP1, once)', bytes: tm, paper: '> 216', direction: 'providers' },
-    { message: 'Transfer token (CWT)', bytes: mean(tokens), paper: '> 216', direction: '→device' },
-    { message: 'Trust anchors written', bytes: mean(anchors), direction: '→device' },
-    { message: 'CSR (PKCS#10)', bytes: mean(csrs), direction: 'device→' },
-    { message: 'CA2 certificate', bytes: mean(certs), direction: '→device' },
-    { message: 'DTLS handshake with CA2 (wire)', bytes: perDevice(est.handshakeSent + est.handshakeReceived, enrolled), paper: '> 1700', direction: 'both' },
-    { message: 'Enrollment /sen (wire, DTLS records)', bytes: perDevice(est.recordSent + est.recordReceived, enrolled), paper: '> 1170', direction: 'both' },
-    { message: 'DTLS handshake with SP2 (wire)', bytes: perDevice(sp2.handshakeSent + sp2.handshakeReceived, joined), direction: 'both' },
-    { message: 'Join SP2: registration (wire, records)', bytes: perDevice(sp2.recordSent + sp2.recordReceived, joined), direction: 'both' },
-    { message: 'SP1 session during the transfer (wire)', bytes: perDevice(sp1.handshakeSent + sp1.handshakeReceived + sp1.recordSent + sp1.recordReceived, n), direction: 'both' },
+    { key: 'deviceUpdateInfo', message: 'DeviceUpdateInfo (SP1 → SP2, per device)', bytes: mean(infos), paper: '> 400', direction: 'providers' },
+    { key: 'factoryCertificate', message: 'Factory certificate', bytes: mean(factory), paper: '> 320', direction: 'device→' },
+    { key: 'transferMessage', message: 'TransferMessage (SP2 → SP1, once)', bytes: tm, paper: '> 216', direction: 'providers' },
+    { key: 'token', message: 'Transfer token (CWT)', bytes: mean(tokens), paper: '> 216', direction: '→device' },
+    { key: 'trustAnchors', message: 'Trust anchors written', bytes: mean(anchors), direction: '→device' },
+    { key: 'csr', message: 'CSR (PKCS#10)', bytes: mean(csrs), direction: 'device→' },
+    { key: 'operationalCertificate', message: 'CA2 certificate', bytes: mean(certs), direction: '→device' },
+    { key: 'estHandshake', message: 'DTLS handshake with CA2 (wire)', bytes: perDevice(handshake(est), enrolled), paper: '> 1700', direction: 'both' },
+    { key: 'enrollment', message: 'Enrollment /sen (wire, DTLS records)', bytes: perDevice(records(est), enrolled), paper: '> 1170', direction: 'both' },
+    { key: 'sp2Handshake', message: 'DTLS handshake with SP2 (wire)', bytes: perDevice(handshake(sp2), joined), direction: 'both' },
+    { key: 'sp2Join', message: 'Join SP2: registration (wire, records)', bytes: perDevice(records(sp2), joined), direction: 'both' },
+    { key: 'sp1Session', message: 'SP1 session during the transfer (wire)', bytes: perDevice(handshake(sp1) + records(sp1), n), direction: 'both' },
   ];
-  const bytesPerDevice: Record<string, number> = {
-    deviceUpdateInfo: mean(infos), factoryCertificate: mean(factory), transferMessage: tm, token: mean(tokens), trustAnchors: mean(anchors),
-    csr: mean(csrs), operationalCertificate: mean(certs),
-    estHandshake: perDevice(est.handshakeSent + est.handshakeReceived, enrolled), enrollment: perDevice(est.recordSent + est.recordReceived, enrolled),
-    sp2Handshake: perDevice(sp2.handshakeSent + sp2.handshakeReceived, joined), sp2Join: perDevice(sp2.recordSent + sp2.recordReceived, joined),
-    sp1Session: perDevice(sp1.handshakeSent + sp1.handshakeReceived + sp1.recordSent + sp1.recordReceived, n),
-  };
+  const bytesPerDevice = Object.fromEntries(messages.map((m) => [m.key, m.bytes]));
   return {
     devices: n,
     transferred: progress.byState.transferred,
