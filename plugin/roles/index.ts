@@ -5,6 +5,8 @@ export type { FleetDevice, DeviceTransferRecord, DeviceTransferState } from './o
 export { NewProvider } from './new-provider';
 export type { NewProviderOptions, EnrollmentPolicyLike, ImportedTransfer } from './new-provider';
 export type { ImportedDevice, ArrivalRecord } from './new-provider-store';
+export { Sp2Bootstrap, sp2BootstrapConfig, SECURITY_MODE_CERTIFICATE_EST } from './sp2-bootstrap';
+export type { Sp2BootstrapOptions, Sp2BootstrapConfig, Sp2SecurityInstance, Sp2ServerInstance, BootstrapConfigWriter } from './sp2-bootstrap';
 export { planTrustStore, checkTrustAnchor, anchorToJson, anchorsFromJson } from './trust-anchors';
 export type { TrustAnchor, TrustStorePlan, TrustAnchorJson } from './trust-anchors';
 export { fallbackVerdict, isFactoryCertificate } from './fallback';

@@ -4,6 +4,8 @@
  * and signs the TransferMessage (cti = the transfer id), and watches its own LwM2M server through
  * the DmAdapter: a device of a transfer that registers with a CA2 certificate has arrived, and is
  * confirmed to SP1 (retried until SP1 takes it). State lives in Redis (new-provider-store.ts).
+ * With a bootstrap server (`bootstrap`), signing a TransferMessage also writes the bootstrap
+ * configuration of each device of that transfer (sp2-bootstrap.ts).
  * Event 'arrived' (transferId, deviceId, certificateSerial) once a confirmation went through.
  */
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
@@ -20,6 +22,7 @@ import { arrivalCertificate, type IssuerMatcher } from './arrival';
 import { UnknownTransferError } from './errors';
 import { NewProviderStore, type ArrivalRecord, type ImportedDevice } from './new-provider-store';
 import type { Arrival } from './old-provider';
+import type { Sp2Bootstrap } from './sp2-bootstrap';
 
 /** CA2's side of step 2 (plugin/ca EnrollmentPolicy has this method). */
 export interface EnrollmentPolicyLike {
@@ -42,6 +45,11 @@ export interface NewProviderOptions {
   readonly ca2Issuer: IssuerMatcher;
   /** CA2's enrollment policy. Required for forwardToCa. */
   readonly enrollmentPolicy?: EnrollmentPolicyLike;
+  /**
+   * SP2's bootstrap server: buildTransferMessage writes each device's configuration there.
+   * Without it devices must register directly (bootstrapUri = the LwM2M server).
+   */
+  readonly bootstrap?: Sp2Bootstrap;
   /** Tell SP1 (e.g. Sp1ApiClient.confirmArrival). Without it arrivals stay pending. */
   readonly confirmArrival?: (a: Arrival) => Promise<unknown>;
   readonly now?: () => number;
@@ -63,6 +71,11 @@ export class NewProvider extends EventEmitter<{ arrived: [string, string, string
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
+  }
+
+  /** Where devices join SP2 when it runs a bootstrap server (its Bootstrap-Request URI). */
+  get bootstrapUri(): string | undefined {
+    return this.opts.bootstrap?.bootstrapUri;
   }
 
   /** Step 1 (receiving end): verify SP1's JWS and keep the list. The same list again returns the same transfer. */
@@ -102,7 +115,11 @@ export class NewProvider extends EventEmitter<{ arrived: [string, string, string
     await this.store.setField(transferId, 'forwardedAt', this.now());
   }
 
-  /** Step 3: sign the TransferMessage for SP1 (iss SP2, aud SP1, cti = transfer id, hash of the list it answers). */
+  /**
+   * Step 3: sign the TransferMessage for SP1 (iss SP2, aud SP1, cti = transfer id, hash of the
+   * list it answers). With a bootstrap server, the devices of the transfer get their bootstrap
+   * configuration first: SP2 commits to the transfer here, so no device can bootstrap earlier.
+   */
   async buildTransferMessage(transferId: string, instructions: TransferInstructions): Promise<Uint8Array> {
     const t = await this.store.transfer(transferId);
     if (!t) throw new UnknownTransferError(transferId);
@@ -110,6 +127,7 @@ export class NewProvider extends EventEmitter<{ arrived: [string, string, string
       key: this.opts.signingKey, alg: algForKey(this.opts.signingKey), cti: new Uint8Array(Buffer.from(transferId, 'hex')),
       issuedAt: Math.floor(this.now() / 1000), ...(this.opts.kid ? { kid: new Uint8Array(Buffer.from(this.opts.kid, 'utf8')) } : {}),
     });
+    await this.opts.bootstrap?.provision(t.devices.map((d) => d.deviceId));
     await this.store.setField(transferId, 'message', Buffer.from(bytes).toString('hex'));
     return bytes;
   }

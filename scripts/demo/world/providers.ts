@@ -3,8 +3,8 @@
  *
  *   SP1  LwM2M server + REST API (DTLS certificate mode: CA1 operational certificates, and the
  *        factory certificates of devices coming back), OldProvider, provider API
- *   SP2  LwM2M server + REST API (DTLS certificate mode: CA2 certificates only), NewProvider,
- *        provider API
+ *   SP2  LwM2M server + REST API (DTLS certificate mode: CA2 certificates only), LwM2M
+ *        bootstrap server (same trust, its own port), NewProvider, provider API
  *   CA1, CA2  EST-coaps servers (DTLS, the device authenticates with its factory certificate),
  *        each with its enrollment policy in Redis
  *
@@ -23,6 +23,7 @@ import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import type { WorldPki } from './credentials';
 import { MeteredAdapter } from './metered-adapter';
 import { createOldProvider, sp1ServerAppOptions } from './sp1-role';
+import type { BootstrapServer } from './sp2-bootstrap-server';
 import { startSp2Side } from './sp2-side';
 
 export interface ProvidersOptions {
@@ -54,6 +55,9 @@ export interface Providers {
   readonly ca2Est: EstServer;
   readonly sp1Uri: string;
   readonly sp2Uri: string;
+  /** SP2's bootstrap server, and its URI: where transferred devices join SP2. */
+  readonly sp2BootstrapServer: BootstrapServer;
+  readonly sp2BootstrapUri: string;
   stop(): Promise<void>;
 }
 
@@ -99,7 +103,8 @@ export async function startProviders(opts: ProvidersOptions): Promise<Providers>
     stops.push(() => side.stop());
     return {
       redis, sp1App, sp2App: side.sp2App, sp1, sp2: side.sp2, sp1Adapter, sp2Adapter: side.sp2Adapter, sp1Api, sp2Api: side.sp2Api,
-      sp1ApiToken, sp2ApiToken: side.sp2ApiToken, ca1Est: side.ca1Est!, ca2Est: side.ca2Est, sp1Uri, sp2Uri: side.sp2Uri, stop,
+      sp1ApiToken, sp2ApiToken: side.sp2ApiToken, ca1Est: side.ca1Est!, ca2Est: side.ca2Est, sp1Uri, sp2Uri: side.sp2Uri,
+      sp2BootstrapServer: side.sp2BootstrapServer, sp2BootstrapUri: side.sp2BootstrapUri, stop,
     };
   } catch (e) {
     await stop();

@@ -1,8 +1,10 @@
 /**
  * The receiving side of a handover world: SP2's LwM2M server + REST API (DTLS certificate mode:
- * CA2 certificates only), the NewProvider role with its provider API, and the EST-coaps servers
- * of CA2 (and optionally CA1), each with its enrollment policy in Redis. SP2 confirms arrivals
- * to SP1 over SP1's provider API (wherever SP1 runs: in this process or another).
+ * CA2 certificates only), SP2's LwM2M bootstrap server on its own coaps port (same trust; the
+ * NewProvider writes each transferred device's configuration there when it signs the
+ * TransferMessage), the NewProvider role with its provider API, and the EST-coaps servers of CA2
+ * (and optionally CA1), each with its enrollment policy in Redis. SP2 confirms arrivals to SP1
+ * over SP1's provider API (wherever SP1 runs: in this process or another).
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -10,10 +12,11 @@ import { certificatePem } from '../../../common/pki/index';
 import { LocalServerAdapter, type LocalServer } from '../../../plugin/adapter/index';
 import { EstServer, RedisEnrollmentPolicy } from '../../../plugin/ca/index';
 import { Sp1ApiClient, createSp2Api, type HttpApi } from '../../../plugin/provider-api/index';
-import { NewProvider, type EnrollmentPolicyLike } from '../../../plugin/roles/index';
+import { NewProvider, Sp2Bootstrap, type EnrollmentPolicyLike } from '../../../plugin/roles/index';
 import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import type { WorldPki } from './credentials';
 import { worldKeys } from './sp1-role';
+import { startBootstrapServer, type BootstrapServer } from './sp2-bootstrap-server';
 
 export interface Sp2SideOptions {
   readonly pki: WorldPki;
@@ -28,6 +31,8 @@ export interface Sp2SideOptions {
   readonly withCa1Est?: boolean;
   /** Factory certificates SP2 must not forward to CA2 (their enrollment is refused: they fall back). */
   readonly withheldFromCa2?: (factoryCertificate: Uint8Array) => boolean;
+  /** Registration lifetime SP2's bootstrap server gives devices, s. Default 300. */
+  readonly lifetime?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -41,6 +46,9 @@ export interface Sp2Side {
   readonly ca2Est: EstServer;
   readonly ca2Policy: RedisEnrollmentPolicy;
   readonly sp2Uri: string;
+  /** SP2's bootstrap server, and its URI: where transferred devices join SP2. */
+  readonly sp2BootstrapServer: BootstrapServer;
+  readonly sp2BootstrapUri: string;
   stop(): Promise<void>;
 }
 
@@ -61,6 +69,16 @@ export async function startSp2Side(opts: Sp2SideOptions): Promise<Sp2Side> {
     });
     stops.push(() => sp2App.stop());
     const sp2Uri = `coaps://127.0.0.1:${sp2App.coapsPort}`;
+    // The bootstrap server: a device authenticates with its CA2 certificate, like at SP2's server.
+    const sp2BootstrapServer = await startBootstrapServer({
+      redisUrl: opts.redisUrl, keyPrefix: `${opts.keyPrefix}sp2:bootstrap`, requestTimeoutMs: 20_000, log,
+      certificate: { certChainPem: pki.sp2Server.certChainPem, keyPem: pki.sp2Server.keyPem, caPem: pki.chainPem(h.ca2) },
+    });
+    stops.push(() => sp2BootstrapServer.stop());
+    const bootstrap = new Sp2Bootstrap({
+      configs: sp2BootstrapServer.configs, bootstrapUri: sp2BootstrapServer.uri, serverUri: sp2Uri,
+      serverTrust: [h.ca2.chain[h.ca2.chain.length - 1]], lifetime: opts.lifetime ?? 300,
+    });
 
     // EST-coaps: a device authenticates with its factory certificate (or a current operational
     // certificate of that CA for re-enrollment).
@@ -87,14 +105,14 @@ export async function startSp2Side(opts: Sp2SideOptions): Promise<Sp2Side> {
     const sp2 = new NewProvider({
       redis, keyPrefix: keys.sp2Transfer, adapter: sp2Adapter, identity: 'sp2.example',
       signingKey: pki.sp2Signer.privateKey, sp1: { identity: 'sp1.example', publicKey: createPublicKey(pki.sp1Signer.privateKey) },
-      ca2Issuer: h.ca2.subject, enrollmentPolicy: policyForSp2,
+      ca2Issuer: h.ca2.subject, enrollmentPolicy: policyForSp2, bootstrap,
       confirmArrival: (a) => sp1Client.confirmArrival(a), log,
     });
     const sp2ApiToken = randomBytes(24).toString('base64url');
     const sp2Api = createSp2Api(sp2, { token: sp2ApiToken });
     await sp2Api.listen();
     stops.push(() => sp2Api.close());
-    return { sp2App, sp2, sp2Adapter, sp2Api, sp2ApiToken, ...(ca1Est ? { ca1Est } : {}), ca2Est, ca2Policy, sp2Uri, stop };
+    return { sp2App, sp2, sp2Adapter, sp2Api, sp2ApiToken, ...(ca1Est ? { ca1Est } : {}), ca2Est, ca2Policy, sp2Uri, sp2BootstrapServer, sp2BootstrapUri: sp2BootstrapServer.uri, stop };
   } catch (e) {
     await stop();
     throw e;

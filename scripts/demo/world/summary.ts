@@ -79,10 +79,12 @@ export async function summarize(world: HandoverWorld, run: HandoverRun, startedA
   const tm = (await p.sp1.transfer(run.transferId))?.messageBytes.length ?? 0;
   const est = clientTraffic.of(p.ca2Est.port);
   const sp2 = clientTraffic.of(p.sp2App.coapsPort ?? 0);
+  const sp2Bootstrap = clientTraffic.of(Number(new URL(p.sp2BootstrapUri).port));
   const sp1 = clientTraffic.of(p.sp1App.coapsPort ?? 0);
   const perDevice = (total: number, n: number) => (n ? Math.round(total / n) : 0);
   const enrolled = Math.max(1, est.handshakes);
   const joined = Math.max(1, sp2.handshakes);
+  const bootstrapped = Math.max(1, sp2Bootstrap.handshakes);
   const n = world.devices.length;
   const handshake = (t: DtlsTraffic) => t.handshakeSent + t.handshakeReceived;
   const records = (t: DtlsTraffic) => t.recordSent + t.recordReceived;
@@ -96,6 +98,7 @@ export async function summarize(world: HandoverWorld, run: HandoverRun, startedA
     { key: 'operationalCertificate', message: 'CA2 certificate', bytes: mean(certs), direction: '→device' },
     { key: 'estHandshake', message: 'DTLS handshake with CA2 (wire)', bytes: perDevice(handshake(est), enrolled), paper: '> 1700', direction: 'both' },
     { key: 'enrollment', message: 'Enrollment /sen (wire, DTLS records)', bytes: perDevice(records(est), enrolled), paper: '> 1170', direction: 'both' },
+    { key: 'sp2Bootstrap', message: 'Bootstrap with SP2 (wire, handshake + writes)', bytes: perDevice(handshake(sp2Bootstrap) + records(sp2Bootstrap), bootstrapped), direction: 'both' },
     { key: 'sp2Handshake', message: 'DTLS handshake with SP2 (wire)', bytes: perDevice(handshake(sp2), joined), direction: 'both' },
     { key: 'sp2Join', message: 'Join SP2: registration (wire, records)', bytes: perDevice(records(sp2), joined), direction: 'both' },
     { key: 'sp1Session', message: 'SP1 session during the transfer (wire)', bytes: perDevice(handshake(sp1) + records(sp1), n), direction: 'both' },

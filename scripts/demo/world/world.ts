@@ -113,7 +113,7 @@ export class HandoverWorld {
       sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
       sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
       ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
-      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri,
+      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri, sp2BootstrapUri: p.sp2BootstrapUri,
     });
     // 4–6. The campaign, with arrivals confirmed by SP2 and fallbacks seen by SP1.
     const workers = await startSp1Campaigns({

@@ -3,8 +3,8 @@
  *
  *   sp1-server.ts  SP1's LwM2M server + REST API on fixed ports (child process)
  *   sp1-worker.ts  OldProvider, SP1's provider API and the campaign workers (child process)
- *   this process   the PKI (CAs persisted in <dir>/pki, so the worker loads CA1), SP2 and CA2
- *                  (sp2-side.ts), the SUIT update server, N simulated devices, and the campaign
+ *   this process   the PKI (CAs persisted in <dir>/pki, so the worker loads CA1), SP2 (LwM2M
+ *                  and bootstrap servers) and CA2 (sp2-side.ts), the SUIT update server, N simulated devices, and the campaign
  *                  created and started through CampaignControl (no workers here)
  *
  * All of them share one Redis under the world's key prefix. SP2 confirms arrivals to the
@@ -115,7 +115,7 @@ export class CrashWorld {
       const side = await startSp2Side({
         pki, redis, redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, dataDir: path.join(opts.dir, 'servers'), withCa1Est: false,
         sp1ApiUrl: `http://127.0.0.1:${config.worker.apiPort}`, sp1ApiToken: config.worker.apiToken,
-        withheldFromCa2: (cert) => withheld.has(Buffer.from(cert).toString('hex')), log,
+        withheldFromCa2: (cert) => withheld.has(Buffer.from(cert).toString('hex')), lifetime: opts.lifetime ?? 20, log,
       });
       world.sp2side = side;
       world.stops.push(() => side.stop());
@@ -174,7 +174,7 @@ export class CrashWorld {
       sp1Client: new Sp1ApiClient({ baseUrl: `http://127.0.0.1:${this.config.worker.apiPort}`, token: this.config.worker.apiToken }),
       sp2Client: new Sp2ApiClient({ baseUrl: side.sp2Api.url, token: side.sp2ApiToken }),
       ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
-      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: side.ca2Est.uri, sp2Uri: side.sp2Uri,
+      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: side.ca2Est.uri, sp2Uri: side.sp2Uri, sp2BootstrapUri: side.sp2BootstrapUri,
     });
     const offArrivals = side.sp2.watchArrivals();
     // Arrivals SP2 could not confirm while SP1's worker was down are confirmed again.
