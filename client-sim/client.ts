@@ -38,8 +38,8 @@ import { ModelObjectEnabler } from './model-object-enabler';
 import { DEVICE, type ObjectEnabler } from './object-enabler';
 import { ObjectTree } from './object-tree';
 import { buildStandardObjects } from './standard-objects';
-import { checkClientSecurity, dtlsCredentials } from './security-credentials';
-import { securityAccounts, type SecurityAccount } from './objects/security';
+import { checkClientSecurity, dtlsCredentials, enrolledCredentials } from './security-credentials';
+import { SecurityMode, securityAccounts, type SecurityAccount } from './objects/security';
 import { checkRejoinAccount, replaceAccounts } from './rejoin-account';
 import { serverAccounts, type ServerAccount } from './objects/server';
 import { registerQuery, updateQuery, bootstrapQuery, updateDelaySeconds, type RegistrationParams } from './registration-params';
@@ -499,7 +499,8 @@ export class LwM2mClient extends EventEmitter {
   private route(target: ServerTarget, security: SecurityAccount): DtlsSession | undefined {
     if (!target.secure || this.options.socket) return undefined;
     if (!this.sockets) throw new RegistrationError(`${this.endpoint} is not started`);
-    return this.sockets.secure(target, dtlsCredentials(security, this.options.security));
+    const filler = security.securityMode === SecurityMode.CERTIFICATE_EST ? enrolledCredentials(securityAccounts(this.security()), this.options.security) : undefined;
+    return this.sockets.secure(target, dtlsCredentials(security, filler));
   }
 
   /**

@@ -13,8 +13,11 @@
  *                           DER, leaf first), 4 = trusted CA certificate(s) DER (concatenated),
  *                       5 = private key, PKCS#8 DER
  *   mode 3 NoSec        nothing
- *   mode 4 cert + EST   as mode 2; empty resources are taken from the factory x509
- *                       credentials the client was built with (the enrolment CA replaces them).
+ *   mode 4 cert + EST   as mode 2; empty resources are taken from the certificate the device
+ *                       holds from its enrollment (enrolledCredentials): the one it
+ *                       authenticated to its bootstrap server with, else the x509 credentials
+ *                       the client was built with. A bootstrap server never holds the device's
+ *                       private key, so it writes a mode 4 account with resources 3 and 5 empty.
  * Mode 1 (raw public key) is refused: the DTLS transport has no RPK support.
  */
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
@@ -82,8 +85,29 @@ export function securityResources(s: ClientSecurity): SecurityResources {
 }
 
 /**
- * The DTLS credentials of a coaps:// account, from its Security instance; `factory` fills the
- * empty resources of a mode 4 account. RegistrationError when the account cannot be used.
+ * The certificate credentials a mode 4 account's empty resources are filled with: those of the
+ * Bootstrap-Server account when it holds a certificate and key (the device bootstrapped with the
+ * certificate it enrolled), else `built` (the client's own option) when it is x509.
+ */
+export function enrolledCredentials(accounts: readonly SecurityAccount[], built?: ClientSecurity): ClientSecurity | undefined {
+  const bs = accounts.find((a) => a.bootstrap && (a.securityMode === SecurityMode.CERTIFICATE || a.securityMode === SecurityMode.CERTIFICATE_EST)
+    && a.publicKeyOrIdentity.length > 0 && a.secretKey.length > 0 && a.serverPublicKey.length > 0);
+  if (bs) {
+    try {
+      return {
+        mode: 'x509', certChainPem: derListToPem(bs.publicKeyOrIdentity), caPem: derListToPem(bs.serverPublicKey),
+        keyPem: createPrivateKey({ key: Buffer.from(bs.secretKey), format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString(),
+      };
+    } catch {
+      // An unreadable bootstrap account fills nothing; the built credentials are next.
+    }
+  }
+  return built?.mode === 'x509' ? built : undefined;
+}
+
+/**
+ * The DTLS credentials of a coaps:// account, from its Security instance; `factory` (see
+ * enrolledCredentials) fills the empty resources of a mode 4 account. RegistrationError when the account cannot be used.
  */
 export function dtlsCredentials(account: SecurityAccount, factory?: ClientSecurity): DtlsCredentials {
   const where = `Security instance /0/${account.instanceId} (${account.uri})`;

@@ -7,7 +7,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { LwM2mClient } from '../../client-sim/client';
 import type { ClientSecurity } from '../../client-sim/client-options';
 import { SecurityMode, type SecurityAccount } from '../../client-sim/objects/security';
-import { checkClientSecurity, credentialsDigest, dtlsCredentials, securityResources, splitDer } from '../../client-sim/security-credentials';
+import { checkClientSecurity, credentialsDigest, dtlsCredentials, enrolledCredentials, securityResources, splitDer } from '../../client-sim/security-credentials';
 import { TestPki, type Issued } from '../e2e/dtls-pki';
 
 describe('security credentials', () => {
@@ -54,6 +54,23 @@ describe('security credentials', () => {
     expect(dtlsCredentials(account(empty), x509).certificate?.keyPem).toBe(dev.keyPem);
     expect(() => dtlsCredentials(account(empty))).toThrow(/unusable certificate credentials/);
     expect(() => dtlsCredentials(account({ ...empty, securityMode: SecurityMode.CERTIFICATE }), x509)).toThrow(/unusable/);
+  });
+
+  it('fills a mode 4 account from the certificate the device bootstrapped with, before the built credentials', () => {
+    const enrolled = pki.leaf('enrolled', 'ca2', { cn: 'dev-u' });
+    const enrolledX509: ClientSecurity = { mode: 'x509', certChainPem: enrolled.certPem, keyPem: enrolled.keyPem, caPem: ca2 };
+    const bs = account(securityResources(enrolledX509), { instanceId: 0, bootstrap: true, shortServerId: undefined });
+    const dm = account({ securityMode: SecurityMode.CERTIFICATE_EST, publicKeyOrIdentity: new Uint8Array(), serverPublicKey: securityResources(x509).serverPublicKey, secretKey: new Uint8Array() });
+    const filler = enrolledCredentials([bs, dm], x509);
+    const creds = dtlsCredentials(dm, filler).certificate!;
+    expect(new X509Certificate(creds.certChainPem).fingerprint256).toBe(new X509Certificate(enrolled.certPem).fingerprint256);
+    expect(createPrivateKey(creds.keyPem).export({ format: 'jwk' })).toEqual(createPrivateKey(enrolled.keyPem).export({ format: 'jwk' }));
+    // The account's own server trust (resource 4) wins over the filler's.
+    expect(creds.caPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    // No usable bootstrap account (PSK, or none): the built x509 credentials; nothing for PSK-built clients.
+    const pskBs = account(securityResources({ mode: 'psk', identity: 'dev-u', key: Buffer.from('01', 'hex') }), { instanceId: 0, bootstrap: true });
+    expect(enrolledCredentials([pskBs, dm], x509)).toBe(x509);
+    expect(enrolledCredentials([dm], { mode: 'psk', identity: 'x', key: Buffer.from('01', 'hex') })).toBeUndefined();
   });
 
   it('refuses NoSec, RPK, empty PSK and malformed DER for a coaps:// account', () => {
