@@ -4,3 +4,5 @@ export type { RaServerOptions } from './ra-server';
 export type { ExpectedFirmware, AttestationResult } from './ra-store';
 export { requestChallenge, submitEvidence, attest, RaTransportError } from './ra-client';
 export type { RaRequestOptions } from './ra-client';
+export { expectedFromEnvelope, suitExpectationLookup } from './suit-expectation';
+export type { SharedSuitState, SuitExpectationOptions } from './suit-expectation';

@@ -6,7 +6,7 @@
  * or 4.03 with "<reason>: <text>". The expected state per device (SUIT manifest digest and
  * sequence number, from what SP1 shared) is set with expect() or found by a lookup function.
  * Results are kept in Redis (result()) and emitted as 'result'. Malformed requests get 4.00
- * and the server keeps serving.
+ * and the server keeps serving. Its datagrams are counted (traffic()).
  */
 import * as coap from 'coap';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import { decodeCbor, encodeCbor } from '../../common/cose/cbor';
 import { HandoverError, InvalidInputError } from '../../common/errors';
 import { AttestationError, peekEvidenceNonce, verifyEvidence } from '../messages/evidence';
+import { listenMetered, type MeteredCoapListener, type UdpTraffic } from '../update-server/udp-traffic';
 import { RaStore, type ExpectedFirmware, type AttestationResult } from './ra-store';
 
 export interface RaServerOptions {
@@ -45,6 +46,7 @@ export class RaServer extends EventEmitter<{ result: [AttestationResult] }> {
   private readonly store: RaStore;
   private readonly base: string;
   private address?: AddressInfo;
+  private listener?: MeteredCoapListener;
 
   constructor(private readonly opts: RaServerOptions) {
     super();
@@ -59,18 +61,26 @@ export class RaServer extends EventEmitter<{ result: [AttestationResult] }> {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((ok, fail) => {
-      this.server.once('error', fail);
-      this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => { this.server.off('error', fail); ok(); });
-    });
-    this.address = (this.server as unknown as { _sock: { address(): AddressInfo } })._sock.address();
+    this.listener = await listenMetered(this.server, this.opts.host ?? '127.0.0.1', this.opts.port ?? 0);
+    this.address = this.listener.address;
     return this;
   }
 
   async close(): Promise<void> {
-    if (!this.address) return;
+    const l = this.listener;
+    if (!l) return;
+    this.listener = undefined;
     this.address = undefined;
-    await new Promise<void>((ok) => this.server.close(() => ok()));
+    await l.close();
+  }
+
+  /** Datagrams and bytes exchanged since start (or resetTraffic). */
+  traffic(): UdpTraffic {
+    return this.listener?.traffic() ?? { datagramsReceived: 0, bytesReceived: 0, datagramsSent: 0, bytesSent: 0 };
+  }
+
+  resetTraffic(): void {
+    this.listener?.resetTraffic();
   }
 
   get port(): number {

@@ -3,13 +3,15 @@
  * transfer by node-coap, block size chosen by the device up to 1024 bytes). Content is
  * registered in memory under a path, or read from a directory (no path traversal, regular files
  * only, size-limited). The new provider's updateURI points at an envelope here. Binds
- * 127.0.0.1 by default; bad requests get a 4.xx answer and the server keeps serving.
+ * 127.0.0.1 by default; bad requests get a 4.xx answer and the server keeps serving. Its
+ * datagrams are counted (traffic(): what devices exchanged with it, headers included).
  */
 import * as coap from 'coap';
 import type { AddressInfo } from 'node:net';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InvalidInputError } from '../../common/errors';
+import { listenMetered, type MeteredCoapListener, type UdpTraffic } from './udp-traffic';
 
 export interface UpdateServerOptions {
   /** Listen address. Default 127.0.0.1. */
@@ -41,6 +43,7 @@ export class SuitUpdateServer {
   private readonly content = new Map<string, { data: Uint8Array; format: number }>();
   private readonly counts = new Map<string, number>();
   private address?: AddressInfo;
+  private listener?: MeteredCoapListener;
 
   constructor(private readonly opts: UpdateServerOptions = {}) {
     this.server.on('request', (req: coap.IncomingMessage, res: coap.OutgoingMessage) => {
@@ -49,16 +52,24 @@ export class SuitUpdateServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((ok, fail) => {
-      this.server.once('error', fail);
-      this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => { this.server.off('error', fail); ok(); });
-    });
-    this.address = (this.server as unknown as { _sock: { address(): AddressInfo } })._sock.address();
+    this.listener = await listenMetered(this.server, this.opts.host ?? '127.0.0.1', this.opts.port ?? 0);
+    this.address = this.listener.address;
     return this;
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((ok) => this.server.close(() => ok()));
+    const l = this.listener;
+    this.listener = undefined;
+    await l?.close();
+  }
+
+  /** Datagrams and bytes exchanged since start (or resetTraffic). */
+  traffic(): UdpTraffic {
+    return this.listener?.traffic() ?? { datagramsReceived: 0, bytesReceived: 0, datagramsSent: 0, bytesSent: 0 };
+  }
+
+  resetTraffic(): void {
+    this.listener?.resetTraffic();
   }
 
   get port(): number {

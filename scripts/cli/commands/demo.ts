@@ -1,9 +1,11 @@
 /**
- * `handover demo [--devices N] [--fail-enrollment K] [--json]`: the main job the README's first
- * command runs. On embedded defaults it starts SP1, SP2, CA1, CA2, the update server and N
- * simulated devices enrolled with SP1, moves the fleet to SP2 as one campaign with a progress
- * bar, and ends with a table: outcomes, time, and bytes per device per message type beside
- * Table I of the PKI paper. `--json` prints that summary as one JSON object instead.
+ * `handover demo [--devices N] [--fail-enrollment K] [--attest] [--update-first] [--json]`: the
+ * main job the README's first command runs. On embedded defaults it starts SP1, SP2, CA1, CA2,
+ * the update server and N simulated devices enrolled with SP1, moves the fleet to SP2 as one
+ * campaign with a progress bar, and ends with a table: outcomes, time, and bytes per device per
+ * message type beside Table I of the PKI paper. `--attest` has SP2's RA server verify every
+ * device's firmware first, `--update-first` has every device install SP2's firmware before
+ * enrolling (each adds its own row). `--json` prints that summary as one JSON object instead.
  * `--foundation` runs the LwM2M-only demo (server, fleet, reads).
  */
 import { UsageError } from '../../../common/errors';
@@ -15,11 +17,14 @@ import type { Command } from '../command';
 import type { CliIo } from '../io';
 import { intOption, parse } from '../args';
 
-const usage = `usage: handover demo [--devices N] [--fail-enrollment K] [--json]
+const usage = `usage: handover demo [--devices N] [--fail-enrollment K] [--attest] [--update-first] [--json]
        handover demo --foundation [--devices N] [--json]
   --devices N           simulated devices (default 100, 1..5000)
   --fail-enrollment K   the first K devices are withheld from CA2, so their enrollment fails and
                         they fall back to SP1 (default 0)
+  --attest              SP2 runs an RA server: each device attests its firmware (an EAT signed
+                        with its factory key) against the SUIT state SP1 shared, before enrolling
+  --update-first        each device installs SP2's signed firmware (SUIT) before enrolling
   --json                print the summary as one JSON object
   --foundation          the LwM2M-only demo: server, fleet, reads`;
 
@@ -56,18 +61,24 @@ const demo: Command = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(argv, {
       devices: { type: 'string' }, 'fail-enrollment': { type: 'string' }, json: { type: 'boolean' }, foundation: { type: 'boolean' },
+      attest: { type: 'boolean' }, 'update-first': { type: 'boolean' },
     });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const devices = intOption(values.devices, 'devices', 100, 1, 5000);
     const json = values.json === true;
-    if (values.foundation) return foundation(devices, json, io);
+    if (values.foundation) {
+      if (values.attest || values['update-first']) throw new UsageError('--attest and --update-first are options of the handover demo, not of --foundation');
+      return foundation(devices, json, io);
+    }
     const fail = intOption(values['fail-enrollment'], 'fail-enrollment', 0, 0, devices);
     let last = '';
     let lastAt = 0;
     const summary = await runHandoverDemo({
       devices,
       failEnrollment: Array.from({ length: fail }, (_, i) => i),
-      log: (l) => { if (!json && /^(SP1|\d+ devices)/.test(l)) io.out(l); },
+      attest: values.attest === true,
+      updateFirst: values['update-first'] === true,
+      log: (l) => { if (!json && /^(SP1|SP2 (RA|update) server|\d+ devices)/.test(l)) io.out(l); },
       onProgress: (p) => {
         if (json) return;
         const line = formatProgress(p);

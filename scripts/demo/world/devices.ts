@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import { LwM2mClient } from '../../../client-sim/client';
 import type { ClientSecurity } from '../../../client-sim/client-options';
-import { createTransferAgent, defaultEnroll, TransferResult, TransferStepError, type TransferAgent } from '../../../client-sim/transfer/index';
+import { createTransferAgent, defaultEnroll, TransferResult, TransferStepError, type TransferAgent, type TransferAgentOptions } from '../../../client-sim/transfer/index';
 import { certificatePem } from '../../../common/pki/index';
 import { intermediatesPem, keyPem, type DeviceCredentials, type WorldPki } from './credentials';
 
@@ -59,6 +59,10 @@ export interface DeviceOptions {
   readonly updateMargin?: number;
   /** Deadline of the device's own requests (Register, Update), ms. Default 20000. */
   readonly requestTimeoutMs?: number;
+  /** The device's SUIT settings (recipient, state directory with its installed firmware, trust store): attestation and update-first. Default none. */
+  readonly suit?: TransferAgentOptions['suit'];
+  /** Where the device exposes the transfer objects. Default 33001–33003. */
+  readonly objectIds?: TransferAgentOptions['objectIds'];
   readonly log?: (line: string) => void;
 }
 
@@ -73,6 +77,8 @@ export function createWorldDevice(opts: DeviceOptions): WorldDevice {
     factory: { privateKey: c.factory.privateKey, certificate: c.factory.certificate, chain: h.factoryCa.chain.slice(0, -1) },
     operational: { privateKey: c.operational.privateKey, certificate: c.operational.certificate, chain: h.ca1.chain.slice(0, -1) },
     stateFile: path.join(opts.stateDir, `${c.deviceId}.transfer.json`),
+    ...(opts.suit ? { suit: opts.suit } : {}),
+    ...(opts.objectIds ? { objectIds: opts.objectIds } : {}),
     joinBootstrap: true,
     fallbackBootstrap: false,
     retry: { attempts: 5, backoffMs: 2000, maxBackoffMs: 16_000 },

@@ -18,7 +18,7 @@ import { certificatePem } from '../../../common/pki/index';
 import { LocalServerAdapter, type LocalServer } from '../../../plugin/adapter/index';
 import type { EstServer } from '../../../plugin/ca/index';
 import { createSp1Api, type HttpApi } from '../../../plugin/provider-api/index';
-import type { NewProvider, OldProvider } from '../../../plugin/roles/index';
+import type { NewProvider, OldProvider, TransferObjectIds } from '../../../plugin/roles/index';
 import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import type { WorldPki } from './credentials';
 import { MeteredAdapter } from './metered-adapter';
@@ -35,6 +35,8 @@ export interface ProvidersOptions {
   readonly withheldFromCa2?: (factoryCertificate: Uint8Array) => boolean;
   /** SP1/SP2 believe a queue-mode device asleep this long after its last message, ms. Default the server's. */
   readonly queueAwakeMs?: number;
+  /** Where the devices expose the transfer objects (SP1 writes there). Default 33001–33003. */
+  readonly objectIds?: TransferObjectIds;
   readonly log?: (line: string) => void;
 }
 
@@ -83,12 +85,12 @@ export async function startProviders(opts: ProvidersOptions): Promise<Providers>
     }));
     stops.push(() => sp1App.stop());
     const sp1Uri = `coaps://127.0.0.1:${sp1App.coapsPort}`;
-    const sp1Adapter = new MeteredAdapter(new LocalServerAdapter(sp1App.lwm2m as unknown as LocalServer, { timeoutMs: 20_000 }));
+    const sp1Adapter = new MeteredAdapter(new LocalServerAdapter(sp1App.lwm2m as unknown as LocalServer, { timeoutMs: 20_000 }), opts.objectIds);
     stops.push(() => sp1Adapter.close());
     const sp1 = createOldProvider({
       redis, keyPrefix: opts.keyPrefix, adapter: sp1Adapter, signingKey: pki.sp1Signer.privateKey, signerCertificate: pki.sp1Signer.certificate,
       sp2PublicKey: pki.sp2Signer.publicKey, ca1Root: h.ca1.chain[h.ca1.chain.length - 1], fallbackUri: sp1Uri,
-      revoke: (serial) => h.ca1.revoke(serial, 'affiliationChanged'), log,
+      revoke: (serial) => h.ca1.revoke(serial, 'affiliationChanged'), ...(opts.objectIds ? { objectIds: opts.objectIds } : {}), log,
     });
     const sp1ApiToken = token();
     const sp1Api = createSp1Api(sp1, { token: sp1ApiToken });

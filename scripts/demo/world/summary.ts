@@ -6,10 +6,30 @@
  * as written to it, its CSR and certificate as carried by EST, the anchors in its Trust Store);
  * wire figures are the DTLS datagrams the devices' DTLS clients counted per server during the
  * campaign (common/dtls/traffic.ts), divided by the number of devices that reached that server.
+ * Attestation and update-first traffic is plain CoAP, counted at SP2's RA and update servers'
+ * sockets (plugin/update-server/udp-traffic.ts); those rows appear only when the run used them.
  */
 import { encodeUpdateInfoList } from '../../../plugin/messages/update-info-list';
 import { clientTraffic, type DtlsTraffic } from '../../../common/dtls/index';
+import type { UdpTraffic } from '../../../plugin/update-server/udp-traffic';
+import type { SuitInstalledState } from '../../../client-sim/suit/component-store';
+import type { SuitUpdateServer } from '../../../plugin/update-server/update-server';
+import type { WorldDevice } from './devices';
+import type { WorldFirmware } from './firmware';
+import type { RaSide } from './ra-side';
 import type { HandoverRun, HandoverWorld } from './world';
+
+/** What summarize reads of a world: HandoverWorld, or the multi-process FleetHandoverWorld. */
+export type SummarizedWorld = Pick<HandoverWorld, 'providers' | 'engine'> & {
+  readonly devices: ReadonlyArray<Pick<WorldDevice, 'id' | 'credentials' | 'bytes'>>;
+  /** SP2's RA server, when devices attested (the attestation row). */
+  readonly ra?: Pick<RaSide, 'server' | 'counts'>;
+  /** SP2's update server (the update row, when the transfer was update-first). */
+  readonly updateServer?: Pick<SuitUpdateServer, 'traffic'>;
+  /** The firmware SP2 ships, and what device i runs now (how many devices updated). */
+  readonly firmware?: Pick<WorldFirmware, 'sp2'>;
+  installedFirmware?(i: number): Promise<SuitInstalledState | undefined>;
+};
 
 export interface MessageBytes {
   /** Its name in `bytesPerDevice`. */
@@ -47,7 +67,29 @@ function mean(values: number[]): number {
   return values.length ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : 0;
 }
 
-export async function summarize(world: HandoverWorld, run: HandoverRun, startedAt: number): Promise<HandoverSummary> {
+/** Rows of the optional steps: remote attestation, and the update before enrollment. */
+async function variantRows(world: SummarizedWorld, updateFirst: boolean): Promise<MessageBytes[]> {
+  const rows: MessageBytes[] = [];
+  const wire = (t: UdpTraffic) => t.bytesSent + t.bytesReceived;
+  if (world.ra) {
+    const c = world.ra.counts();
+    const attested = c.accepted + c.refused;
+    rows.push({ key: 'attestation', message: 'Remote attestation: challenge + EAT (wire, CoAP)', bytes: attested ? Math.round(wire(world.ra.server.traffic()) / attested) : 0, direction: 'both' });
+  }
+  if (updateFirst && world.updateServer) {
+    let updated = world.devices.length; // unless the devices' firmware can be read
+    const sp2 = world.firmware?.sp2;
+    if (sp2 && world.installedFirmware) {
+      updated = 0;
+      for (let i = 0; i < world.devices.length; i++) if ((await world.installedFirmware(i))?.manifestDigest.hex === sp2.manifestDigestHex) updated++;
+      rows.push({ key: 'suitEnvelope', message: 'SUIT envelope (SP2 firmware manifest)', bytes: sp2.envelope.length, direction: '→device' });
+    }
+    rows.push({ key: 'update', message: 'Update first: envelope + image (wire, CoAP)', bytes: updated ? Math.round(wire(world.updateServer.traffic()) / updated) : 0, direction: 'both' });
+  }
+  return rows;
+}
+
+export async function summarize(world: SummarizedWorld, run: HandoverRun, startedAt: number): Promise<HandoverSummary> {
   const p = world.providers;
   const engine = world.engine!;
   const progress = await engine.progress(run.campaignId);
@@ -76,7 +118,8 @@ export async function summarize(world: HandoverWorld, run: HandoverRun, startedA
     if (d.bytes.operationalCertificate) certs.push(d.bytes.operationalCertificate);
   }
   durations.sort((a, b) => a - b);
-  const tm = (await p.sp1.transfer(run.transferId))?.messageBytes.length ?? 0;
+  const accepted = await p.sp1.transfer(run.transferId);
+  const tm = accepted?.messageBytes.length ?? 0;
   const est = clientTraffic.of(p.ca2Est.port);
   const sp2 = clientTraffic.of(p.sp2App.coapsPort ?? 0);
   const sp2Bootstrap = clientTraffic.of(Number(new URL(p.sp2BootstrapUri).port));
@@ -94,6 +137,7 @@ export async function summarize(world: HandoverWorld, run: HandoverRun, startedA
     { key: 'transferMessage', message: 'TransferMessage (SP2 → SP1, once)', bytes: tm, paper: '> 216', direction: 'providers' },
     { key: 'token', message: 'Transfer token (CWT)', bytes: mean(tokens), paper: '> 216', direction: '→device' },
     { key: 'trustAnchors', message: 'Trust anchors written', bytes: mean(anchors), direction: '→device' },
+    ...(await variantRows(world, accepted?.message.updateFirst === true)),
     { key: 'csr', message: 'CSR (PKCS#10)', bytes: mean(csrs), direction: 'device→' },
     { key: 'operationalCertificate', message: 'CA2 certificate', bytes: mean(certs), direction: '→device' },
     { key: 'estHandshake', message: 'DTLS handshake with CA2 (wire)', bytes: perDevice(handshake(est), enrolled), paper: '> 1700', direction: 'both' },

@@ -7,8 +7,19 @@
  *   2 SP2 forwards the factory certificates to CA2's enrollment policy
  *   3 SP2 signs the TransferMessage → SP1 validates it; SP2 sends the anchors devices need
  *   4–6 the campaign: per device, SP1 delivers anchors + token + Apply; the device resets,
- *     enrolls with CA2 and joins SP2; SP2 confirms the arrival to SP1, which revokes CA1's
- *     certificate; a device that cannot finish falls back to SP1
+ *     [attests to SP2's RA server], [installs SP2's firmware], enrolls with CA2 and joins SP2;
+ *     SP2 confirms the arrival to SP1, which revokes CA1's certificate; a device that cannot
+ *     finish falls back to SP1
+ *
+ * Every device runs real SUIT firmware (firmware.ts): flashed at manufacturing with SP1's
+ * current build, which SP1's firmware repository (its own update server) serves at the
+ * suitReferenceUri of the UpdateInfoList. Options chosen at create():
+ *   attest       SP2 runs an RA server (ra-side.ts) and the TransferMessage carries its raURI;
+ *                its expectation of a device is the manifest SP1's list references
+ *   updateFirst  the TransferMessage asks devices to install SP2's build (SP2's update server,
+ *                /fw/sp2.suit, sequence 2) before enrolling; SP2's manifest signer goes to the
+ *                devices as an update-server Trust Store anchor with the transfer's anchors
+ *   objectIds    SP1 and every device use remapped transfer object ids (HANDOVER_OBJECT_IDS)
  *
  * Used by `handover demo`, the end-to-end tests and `npm run bench:handover`.
  */
@@ -18,11 +29,15 @@ import { clientTraffic } from '../../../common/dtls/index';
 import type { CampaignEngine } from '../../../plugin/campaign/index';
 import type { CampaignProgress } from '../../../plugin/campaign/index';
 import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
+import type { TransferObjectIds } from '../../../plugin/roles/index';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
+import type { SuitInstalledState } from '../../../client-sim/suit/component-store';
 import { agreeOnTransfer } from './agreement';
 import { createDeviceCredentials, createWorldPki, type WorldPki } from './credentials';
 import { createWorldDevice, type WorldDevice } from './devices';
+import { WORLD_RECIPIENT, createWorldFirmware, installedFirmware, suitDirOf, type WorldFirmware } from './firmware';
 import { startProviders, type Providers } from './providers';
+import { startRaSide, type RaSide } from './ra-side';
 import { startSp1Campaigns } from './sp1-role';
 import { summarize, type HandoverSummary } from './summary';
 
@@ -40,6 +55,14 @@ export interface WorldOptions {
   readonly queueAwakeMs?: number;
   /** Devices set up in parallel. Default 25. */
   readonly setupConcurrency?: number;
+  /** SP2 runs an RA server and every device attests its firmware before enrolling. Default false. */
+  readonly attest?: boolean;
+  /** Every device installs SP2's firmware before enrolling (the TransferMessage's update-first flag). Default false. */
+  readonly updateFirst?: boolean;
+  /** Devices flashed with a tampered build (same sequence number, another image): their attestation fails. */
+  readonly tamperedFirmware?: ReadonlySet<number>;
+  /** Remapped transfer object ids (e.g. 34001–34003), used by SP1 and every device. Default 33001–33003. */
+  readonly objectIds?: TransferObjectIds;
   readonly log?: (line: string) => void;
 }
 
@@ -61,7 +84,22 @@ export class HandoverWorld {
   engine?: CampaignEngine;
   private stops: Array<() => Promise<unknown>> = [];
 
-  private constructor(readonly opts: WorldOptions, readonly pki: WorldPki, readonly providers: Providers, readonly updateServer: SuitUpdateServer) {}
+  /** SP2's RA server, when the world attests. */
+  ra?: RaSide;
+
+  /**
+   * updateServer is SP2's update server (the TransferMessage's updateURI); sp1Repository is SP1's
+   * firmware repository (the UpdateInfoList's suitReferenceUri).
+   */
+  private constructor(
+    readonly opts: WorldOptions, readonly pki: WorldPki, readonly providers: Providers, readonly updateServer: SuitUpdateServer,
+    readonly sp1Repository: SuitUpdateServer, readonly firmware: WorldFirmware, readonly devicesDir: string,
+  ) {}
+
+  /** The SUIT state device `i` has installed now. */
+  installedFirmware(i: number): Promise<SuitInstalledState | undefined> {
+    return installedFirmware(suitDirOf(this.devicesDir, this.devices[i].id));
+  }
 
   static async create(opts: WorldOptions): Promise<HandoverWorld> {
     const log = opts.log ?? (() => undefined);
@@ -72,34 +110,61 @@ export class HandoverWorld {
     const providers = await startProviders({
       pki, redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, dataDir: path.join(opts.dir, 'servers'), log,
       ...(opts.queueAwakeMs ? { queueAwakeMs: opts.queueAwakeMs } : {}),
+      ...(opts.objectIds ? { objectIds: opts.objectIds } : {}),
       withheldFromCa2: (cert) => withheldCerts.has(Buffer.from(cert).toString('hex')),
     });
-    const updateServer = await new SuitUpdateServer().start();
-    const world = new HandoverWorld(opts, pki, providers, updateServer);
-    world.stops.push(() => providers.stop(), () => updateServer.close());
+    const stops: Array<() => Promise<unknown>> = [() => providers.stop()];
+    const stateDir = path.join(opts.dir, 'devices');
+    let world: HandoverWorld | undefined;
     try {
-      const stateDir = path.join(opts.dir, 'devices');
+      const updateServer = await new SuitUpdateServer().start();
+      stops.push(() => updateServer.close());
+      const sp1Repository = await new SuitUpdateServer().start();
+      stops.push(() => sp1Repository.close());
+      const firmware = await createWorldFirmware(pki, sp1Repository, updateServer);
+      world = new HandoverWorld(opts, pki, providers, updateServer, sp1Repository, firmware, stateDir);
+    } catch (e) {
+      while (stops.length) await stops.pop()!().catch(() => undefined);
+      throw e;
+    }
+    const w = world;
+    w.stops.push(...stops);
+    const { firmware } = w;
+    try {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      if (opts.attest) {
+        const ra = await startRaSide({ pki, redis: providers.redis, keyPrefix: opts.keyPrefix, sp2: providers.sp2, manifestSigners: [firmware.sp1Signer.publicKey], log });
+        w.ra = ra;
+        w.stops.push(() => ra.stop());
+      }
       const indexes = Array.from({ length: opts.devices }, (_, i) => i);
       await inBatches(indexes, opts.setupConcurrency ?? 25, async (i) => {
         const credentials = await createDeviceCredentials(pki, deviceIdOf(i));
         if (withheldIds.has(credentials.deviceId)) withheldCerts.add(Buffer.from(credentials.factory.certificate).toString('hex'));
-        const device = createWorldDevice({ pki, credentials, sp1Uri: providers.sp1Uri, stateDir, queueMode: opts.asleep?.has(i) ?? false, ...(opts.log ? { log: (l: string) => log(`${credentials.deviceId}: ${l}`) } : {}) });
-        world.devices[i] = device;
+        // Manufacturing: the firmware (SP1's current build, or a tampered one).
+        const suitDir = suitDirOf(stateDir, credentials.deviceId);
+        await firmware.flash(suitDir, opts.tamperedFirmware?.has(i) ? firmware.tampered : firmware.current);
+        const device = createWorldDevice({
+          pki, credentials, sp1Uri: providers.sp1Uri, stateDir, queueMode: opts.asleep?.has(i) ?? false,
+          suit: { recipient: WORLD_RECIPIENT, stateDir: suitDir, trustStore: firmware.deviceTrustStore, blockSize: 1024, timeoutMs: 20_000 },
+          ...(opts.objectIds ? { objectIds: opts.objectIds } : {}),
+          ...(opts.log ? { log: (l: string) => log(`${credentials.deviceId}: ${l}`) } : {}),
+        });
+        w.devices[i] = device;
         await device.client.start();
         await providers.sp1.addDevice({
           deviceId: credentials.deviceId, factoryCertificate: credentials.factory.certificate,
           updateTimeNotBefore: Math.floor(Date.now() / 1000) - 60, updateTimeNotAfter: Math.floor(Date.now() / 1000) + 86_400,
-          suitSequenceNumber: 1, suitReferenceUri: updateServer.uri('/fw/current.suit'), operationalSerial: credentials.operationalSerial,
+          suitSequenceNumber: firmware.current.sequenceNumber, suitReferenceUri: firmware.current.uri, operationalSerial: credentials.operationalSerial,
         });
       });
-      world.stops.push(async () => {
-        await Promise.all(world.devices.map(async (d) => { await d.agent.close().catch(() => undefined); await d.client.stop().catch(() => undefined); }));
+      w.stops.push(async () => {
+        await Promise.all(w.devices.map(async (d) => { await d.agent.close().catch(() => undefined); await d.client.stop().catch(() => undefined); }));
       });
-      for (const i of opts.asleep ?? []) world.devices[i]?.client.sleep();
-      return world;
+      for (const i of opts.asleep ?? []) w.devices[i]?.client.sleep();
+      return w;
     } catch (e) {
-      await world.stop();
+      await w.stop();
       throw e;
     }
   }
@@ -113,7 +178,9 @@ export class HandoverWorld {
       sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
       sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
       ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
-      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri, sp2BootstrapUri: p.sp2BootstrapUri,
+      updateUri: this.firmware.sp2.uri, enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri, sp2BootstrapUri: p.sp2BootstrapUri,
+      ...(this.ra ? { raUri: this.ra.uri } : {}),
+      ...(this.opts.updateFirst ? { updateFirst: true, updateSigner: this.firmware.sp2Signer.certificate } : {}),
     });
     // 4–6. The campaign, with arrivals confirmed by SP2 and fallbacks seen by SP1.
     const workers = await startSp1Campaigns({
@@ -127,6 +194,8 @@ export class HandoverWorld {
     this.stops.push(async () => offArrivals());
     const campaign = await engine.create({ name: `handover ${transferId.slice(0, 8)}`, devices: ids, payload: { transferId }, ...(engineOptions.ratePerSecond ? { ratePerSecond: engineOptions.ratePerSecond } : {}) });
     clientTraffic.reset();
+    this.updateServer.resetTraffic();
+    this.ra?.resetCounts();
     await engine.start(campaign.id);
     return { campaignId: campaign.id, transferId };
   }
