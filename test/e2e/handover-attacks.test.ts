@@ -4,10 +4,6 @@
  * SP2 LwM2M servers on DTLS, CA2's EST-coaps server, devices with the transfer agent. Each attack
  * is refused with a clear reason and leaves the device as it was.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as coap from 'coap';
 import { TransferStep } from '../../client-sim/transfer/index';
 import { EstClient } from '../../client-sim/est/index';
 import { createCsr, certificatePem, generateKeyPair } from '../../common/pki/index';
@@ -15,10 +11,10 @@ import { singleResource } from '../../objects/node';
 import { buildTransferMessage, buildTransferToken } from '../../plugin/messages/index';
 import { Sp1ApiClient, Sp2ApiClient } from '../../plugin/provider-api/index';
 import { planTrustStore, type TrustAnchor } from '../../plugin/roles/index';
-import { HandoverWorld, deviceIdOf } from '../../scripts/demo/world/world';
+import { deviceIdOf, type HandoverWorld } from '../../scripts/demo/world/world';
 import { keyPem } from '../../scripts/demo/world/credentials';
 import { agreeOnTransfer } from '../../scripts/demo/world/agreement';
-import { cleanPrefix, randomPrefix, testRedis, testRedisUrl } from '../helpers/redis';
+import { handoverWorldFixture } from '../helpers/handover-world';
 
 jest.setTimeout(120_000);
 
@@ -28,8 +24,7 @@ const T = 2; // transferred, then impersonated
 const F = 3; // not on CA2's list: falls back
 
 describe('attacks on the trust transfer (FR1–FR4)', () => {
-  const prefix = `${randomPrefix('attacks')}:`;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'handover-attacks-'));
+  const fixture = handoverWorldFixture('attacks');
   let world: HandoverWorld;
   let transferId: string;
   let anchors: TrustAnchor[];
@@ -67,7 +62,7 @@ describe('attacks on the trust transfer (FR1–FR4)', () => {
   }
 
   beforeAll(async () => {
-    world = await HandoverWorld.create({ devices: 4, redisUrl: testRedisUrl(), keyPrefix: prefix, dir, failEnrollment: new Set([F]) });
+    world = await fixture.create({ devices: 4, failEnrollment: new Set([F]) });
     const p = world.providers;
     const h = world.pki.hierarchy;
     const ca2Root = h.ca2.chain[h.ca2.chain.length - 1];
@@ -84,16 +79,6 @@ describe('attacks on the trust transfer (FR1–FR4)', () => {
       { certificate: ca2Root, purpose: 'lwm2m-server' },
     ];
     for (const i of [A, F, T]) await writeAnchors(world.devices[i].id);
-  });
-
-  afterAll(async () => {
-    await world?.stop();
-    const redis = testRedis();
-    await cleanPrefix(redis, prefix);
-    await redis.quit();
-    rmSync(dir, { recursive: true, force: true });
-    coap.globalAgent.close();
-    coap.globalAgentIPv6.close();
   });
 
   it('FR1: a tampered token is refused and the device is unchanged', async () => {

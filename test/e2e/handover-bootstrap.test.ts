@@ -6,15 +6,11 @@
  * the device whose enrollment CA2 refuses never reaches the bootstrap server and falls back to
  * SP1 directly. The demo's byte table gains the bootstrap exchange.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import * as coap from 'coap';
 import { TransferStep } from '../../client-sim/transfer/index';
 import type { ServerEvents } from '../../server/events';
-import { HandoverWorld, deviceIdOf, type HandoverRun } from '../../scripts/demo/world/world';
-import { randomPrefix, testRedis, cleanPrefix, testRedisUrl } from '../helpers/redis';
+import { deviceIdOf, type HandoverRun, type HandoverWorld } from '../../scripts/demo/world/world';
+import { handoverWorldFixture } from '../helpers/handover-world';
 
 jest.setTimeout(120_000);
 
@@ -22,27 +18,16 @@ const DEVICES = 4;
 const FAILING = 2;
 
 describe('devices join SP2 through its bootstrap server', () => {
-  const prefix = `${randomPrefix('handover-bs')}:`;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'handover-bs-e2e-'));
+  const fixture = handoverWorldFixture('bs-e2e');
   const sessions: Array<ServerEvents['BOOTSTRAP']> = [];
   let world: HandoverWorld;
   let run: HandoverRun;
 
   beforeAll(async () => {
-    world = await HandoverWorld.create({ devices: DEVICES, redisUrl: testRedisUrl(), keyPrefix: prefix, dir, failEnrollment: new Set([FAILING]) });
+    world = await fixture.create({ devices: DEVICES, failEnrollment: new Set([FAILING]) });
     world.providers.sp2BootstrapServer.events.on('BOOTSTRAP', (e) => sessions.push(e));
     run = await world.startHandover();
     await world.waitForCampaign(run, () => undefined, 90_000);
-  });
-
-  afterAll(async () => {
-    await world?.stop();
-    const redis = testRedis();
-    await cleanPrefix(redis, prefix);
-    await redis.quit();
-    rmSync(dir, { recursive: true, force: true });
-    coap.globalAgent.close();
-    coap.globalAgentIPv6.close();
   });
 
   it('sends devices to SP2\'s bootstrap server, a server of its own beside SP2\'s LwM2M server', async () => {

@@ -5,42 +5,25 @@
  * SP2's signed build before enrolling, trusting its signer only through the Trust Store anchor
  * the transfer delivered), and transfer objects remapped to 34001–34003.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as coap from 'coap';
 import { AnchorPurpose, TransferResult, TransferStep } from '../../client-sim/transfer/index';
-import { HandoverWorld, deviceIdOf, type HandoverRun, type WorldOptions } from '../../scripts/demo/world/world';
-import { randomPrefix, testRedis, cleanPrefix, testRedisUrl } from '../helpers/redis';
+import { deviceIdOf, type HandoverRun, type HandoverWorld } from '../../scripts/demo/world/world';
+import { handoverWorldFixture, type WorldFixtureOptions } from '../helpers/handover-world';
 
 jest.setTimeout(120_000);
 
 /** A world of `devices` devices and one finished transfer of the whole fleet. */
-function worldFixture(name: string, opts: Omit<WorldOptions, 'redisUrl' | 'keyPrefix' | 'dir'>) {
-  const prefix = `${randomPrefix(name)}:`;
-  const dir = mkdtempSync(path.join(os.tmpdir(), `handover-${name}-`));
+function worldFixture(name: string, opts: WorldFixtureOptions) {
+  const fixture = handoverWorldFixture(name);
   const f = { world: undefined as unknown as HandoverWorld, run: undefined as unknown as HandoverRun, startedAt: 0 };
   beforeAll(async () => {
-    f.world = await HandoverWorld.create({ ...opts, redisUrl: testRedisUrl(), keyPrefix: prefix, dir });
+    f.world = await fixture.create(opts);
     f.startedAt = Date.now();
     f.run = await f.world.startHandover();
     await f.world.waitForCampaign(f.run, () => undefined, 60_000);
   });
-  afterAll(async () => {
-    await f.world?.stop();
-    const redis = testRedis();
-    await cleanPrefix(redis, prefix);
-    await redis.quit();
-    rmSync(dir, { recursive: true, force: true });
-  });
   return f;
 }
-
-afterAll(() => {
-  coap.globalAgent.close();
-  coap.globalAgentIPv6.close();
-});
 
 describe('remote attestation: SP2 verifies each device against the SUIT state SP1 shared', () => {
   const TAMPERED = 2;

@@ -4,14 +4,10 @@
  * enrollment fails permanently and it falls back to SP1; device 7 is a queue-mode device asleep
  * when the campaign starts, so its job parks until it wakes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import * as coap from 'coap';
 import { TransferStep } from '../../client-sim/transfer/index';
-import { HandoverWorld, deviceIdOf, type HandoverRun } from '../../scripts/demo/world/world';
-import { randomPrefix, testRedis, cleanPrefix, testRedisUrl } from '../helpers/redis';
+import { deviceIdOf, type HandoverRun, type HandoverWorld } from '../../scripts/demo/world/world';
+import { handoverWorldFixture } from '../helpers/handover-world';
 
 jest.setTimeout(180_000);
 
@@ -20,15 +16,14 @@ const FAILING = 5;
 const ASLEEP = 7;
 
 describe('PKI trust transfer of a fleet, end to end', () => {
-  const prefix = `${randomPrefix('handover')}:`;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'handover-e2e-'));
+  const fixture = handoverWorldFixture('e2e');
   let world: HandoverWorld;
   let run: HandoverRun;
   let parkedSeen = false;
 
   beforeAll(async () => {
-    world = await HandoverWorld.create({
-      devices: DEVICES, redisUrl: testRedisUrl(), keyPrefix: prefix, dir,
+    world = await fixture.create({
+      devices: DEVICES,
       failEnrollment: new Set([FAILING]), asleep: new Set([ASLEEP]), queueAwakeMs: 1500,
     });
     // SP1 believes the sleeping device asleep once its awake time has passed.
@@ -46,16 +41,6 @@ describe('PKI trust transfer of a fleet, end to end', () => {
     await new Promise((r) => setTimeout(r, 1000));
     await world.devices[ASLEEP].client.wake();
     await world.waitForCampaign(run, () => undefined, 120_000);
-  });
-
-  afterAll(async () => {
-    await world?.stop();
-    const redis = testRedis();
-    await cleanPrefix(redis, prefix);
-    await redis.quit();
-    rmSync(dir, { recursive: true, force: true });
-    coap.globalAgent.close();
-    coap.globalAgentIPv6.close();
   });
 
   it('transfers every device but the one CA2 refuses, which falls back to SP1', async () => {
