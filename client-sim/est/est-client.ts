@@ -7,6 +7,10 @@
  * A `coap://` URI talks plain CoAP to a server in insecure development mode: the leaf of
  * `certChainPem` is then claimed in CoAP option 65001 (no proof of possession at all).
  *
+ * A 5.03 Service Unavailable with a Max-Age (a busy CA, RFC 9148 §5.7) is waited out: the
+ * client sends the identical request again after Max-Age seconds (a little jitter added so a
+ * crowd told the same Max-Age does not come back at once), for at most `busyWaitMs` in all.
+ *
  * Failures: 4.01 / 4.03 answers with a policy reason become EnrollmentRefusedError(reason);
  * every other non-success answer, timeout or transport failure is an EstError (with the CoAP
  * code when there was an answer); a success answer that does not decode is an EstPayloadError.
@@ -31,19 +35,27 @@ export interface EstClientOptions {
   readonly timeoutMs?: number;
   /** Block size for Block1 requests and Block2 answers: 16..1024, a power of two (default 512). */
   readonly blockSize?: number;
+  /** Longest total wait on 5.03 + Max-Age answers before giving up with the 5.03, ms (default 120 000). */
+  readonly busyWaitMs?: number;
 }
 
 interface Answer {
   readonly code: string;
   readonly contentFormat: number | undefined;
+  /** Max-Age option, s (a 5.03's "ask again then"). */
+  readonly maxAge: number | undefined;
   readonly payload: Buffer;
 }
+
+/** Jitter added to a Max-Age wait: up to this fraction of it. */
+const BUSY_JITTER = 0.25;
 
 export class EstClient {
   private readonly host: string;
   private readonly port: number;
   private readonly base: string;
   private readonly timeoutMs: number;
+  private readonly busyWaitMs: number;
   private readonly szx: number;
   private readonly blockSize: number;
   private readonly dtls: DtlsClient | undefined;
@@ -59,6 +71,7 @@ export class EstClient {
     this.port = url.port === '' ? (url.protocol === 'coaps:' ? 5684 : 5683) : Number(url.port);
     this.base = url.pathname.replace(/\/+$/, '') || '/.well-known/est';
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.busyWaitMs = opts.busyWaitMs ?? 120_000;
     this.blockSize = opts.blockSize ?? 512;
     this.szx = Math.log2(this.blockSize) - 4;
     if (!Number.isInteger(this.szx) || this.szx < 0 || this.szx > 6) throw new EstError('blockSize must be a power of two from 16 to 1024');
@@ -135,7 +148,15 @@ export class EstClient {
   /** One request; resolves with a success answer in `accept`, or throws the mapped error. */
   private async exchange(method: 'GET' | 'POST', resource: string, payload: Uint8Array | undefined, accept: number): Promise<Answer> {
     if (this.closed) throw new EstError('the EST client is closed');
-    const answer = await this.request(method, resource, payload, accept);
+    let answer = await this.request(method, resource, payload, accept);
+    for (let waited = 0; answer.code === '5.03' && answer.maxAge !== undefined && answer.maxAge >= 0;) {
+      const wait = Math.max(1, answer.maxAge) * 1000 * (1 + Math.random() * BUSY_JITTER);
+      if (waited + wait > this.busyWaitMs || this.closed) break;
+      await new Promise((r) => setTimeout(r, wait));
+      waited += wait;
+      if (this.closed) throw new EstError('the EST client is closed');
+      answer = await this.request(method, resource, payload, accept);
+    }
     const ok = method === 'GET' ? '2.05' : '2.04';
     if (answer.code !== ok) throw failure(resource, answer);
     if (answer.contentFormat !== accept) {
@@ -158,6 +179,7 @@ export class EstClient {
       req.on('response', (res: coap.IncomingMessage) => settle({
         code: res.code,
         contentFormat: uintOption(parsedOptions(res), 'Content-Format'),
+        maxAge: uintOption(parsedOptions(res), 'Max-Age'),
         payload: res.payload ?? Buffer.alloc(0),
       }));
       req.on('error', (e: Error) => settle(new EstError(`/${resource}: ${e.message}`, undefined, { cause: e })));

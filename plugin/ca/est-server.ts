@@ -7,6 +7,12 @@
  * payloads (/crts chains, /skg) with Block2 on its own. DeduplicatingSocket answers retransmitted
  * requests from its cache, which node-coap skips on a non-dgram socket.
  *
+ * Load: at most `maxConcurrentEnrollments` enrollments (/sen /sren /skg /skc) run at once; one
+ * more is answered 5.03 Service Unavailable with a Max-Age of the expected wait (RFC 9148 §5.7:
+ * the client waits Max-Age, then resends the identical CSR), so a crowd of devices backs off
+ * at the CA's pace instead of timing out behind a queue. A resent CSR of an enrollment that did
+ * finish gets the same certificate (est-service.ts).
+ *
  * allowInsecure (development only, off by default): plain CoAP on UDP, no channel security. The
  * client identity is then taken from CoAP option 65001 (DEV_IDENTITY_OPTION): the client's
  * certificate as DER, accepted when it is currently valid and directly signed by a certificate
@@ -39,8 +45,15 @@ export interface EstServerOptions {
   readonly csrAttributes?: readonly CsrAttrOrOid[];
   /** Validity of issued operational certificates (default: the CA's, 365 days). */
   readonly validityDays?: number;
+  /** Enrollments handled at once; more are answered 5.03 + Max-Age (see the header). Default 64. */
+  readonly maxConcurrentEnrollments?: number;
   readonly log?: (line: string) => void;
 }
+
+/** Resources that enroll (issue a certificate): the ones subject to maxConcurrentEnrollments. */
+const ENROLLING = new Set(['sen', 'sren', 'skg', 'skc']);
+/** Bounds of the Max-Age of a 5.03 answer, s. */
+const BUSY_MAX_AGE_S = { min: 1, max: 60 } as const;
 
 /** The EST root resource (RFC 9148 §5.1: the server MUST support it). */
 const ROOT = '/.well-known/est/';
@@ -59,6 +72,9 @@ export class EstServer {
   private dedup: DeduplicatingSocket | undefined;
   private boundPort = 0;
   private readonly block2Answers = new Block2Answers();
+  /** Enrollments in progress, and a moving average of how long one takes (ms, wall clock). */
+  private enrolling = 0;
+  private enrollMs = 100;
 
   constructor(private readonly opts: EstServerOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -123,7 +139,7 @@ export class EstServer {
     const path = req.url.split('?')[0];
     const key = Block2Answers.key((req as unknown as { _packet: { token?: Buffer } })._packet.token, req.rsinfo);
     const block2 = uintOption(parsedOptions(req), 'Block2');
-    let response: EstResponse;
+    let response: EstResponse & { maxAge?: number };
     if (block2 !== undefined && block2 >> 4 > 0) {
       // A later block: cut from the kept answer, never by running the request again.
       response = (key !== undefined ? this.block2Answers.get(key) : undefined)
@@ -131,14 +147,29 @@ export class EstServer {
     } else if (path === '/.well-known/core') {
       response = this.discovery(req);
     } else if (path.startsWith(ROOT)) {
-      response = await this.service.handle({
-        resource: path.slice(ROOT.length),
-        method: req.method,
-        contentFormat: uintOption(parsedOptions(req), 'Content-Format'),
-        accept: uintOption(parsedOptions(req), 'Accept'),
-        payload: new Uint8Array(req.payload ?? Buffer.alloc(0)),
-        clientChain: this.clientChain(req),
-      });
+      const resource = path.slice(ROOT.length);
+      const enrolls = ENROLLING.has(resource);
+      if (enrolls && this.enrolling >= (this.opts.maxConcurrentEnrollments ?? 64)) {
+        response = this.busy();
+      } else {
+        const started = Date.now();
+        if (enrolls) this.enrolling++;
+        try {
+          response = await this.service.handle({
+            resource,
+            method: req.method,
+            contentFormat: uintOption(parsedOptions(req), 'Content-Format'),
+            accept: uintOption(parsedOptions(req), 'Accept'),
+            payload: new Uint8Array(req.payload ?? Buffer.alloc(0)),
+            clientChain: this.clientChain(req),
+          });
+        } finally {
+          if (enrolls) {
+            this.enrolling--;
+            this.enrollMs = 0.9 * this.enrollMs + 0.1 * (Date.now() - started);
+          }
+        }
+      }
     } else {
       response = { code: '4.04', payload: new Uint8Array(Buffer.from(`no resource ${path}`)) };
     }
@@ -147,6 +178,7 @@ export class EstServer {
     res.on('error', (e: Error) => this.log(`est: answer to ${req.rsinfo.address}:${req.rsinfo.port} ${path} not sent: ${e.message}`));
     res.code = response.code;
     if (response.contentFormat !== undefined) res.setOption('Content-Format', response.contentFormat);
+    if (response.maxAge !== undefined) res.setOption('Max-Age', response.maxAge);
     // The answer to the last block of a Block1 request echoes its Block1 option (RFC 7959 §2.3).
     const block1 = bytesOption(parsedOptions(req), 'Block1');
     if (block1 !== undefined) res.setOption('Block1', block1);
@@ -155,6 +187,15 @@ export class EstServer {
     const cache = (this.coapServer as unknown as { _block2Cache?: { remove(key: string): boolean } } | undefined)?._block2Cache;
     const cacheKey = (res as unknown as { _cachekey?: string })._cachekey;
     if (cacheKey !== undefined && cache?.remove(cacheKey) === true && key !== undefined) this.block2Answers.keep(key, response);
+  }
+
+  /** 5.03 with the expected wait: the enrollments ahead, each taking about enrollMs. */
+  private busy(): EstResponse & { maxAge: number } {
+    const limit = this.opts.maxConcurrentEnrollments ?? 64;
+    const wait = Math.ceil((this.enrolling / limit) * this.enrollMs / 1000 * (1 + Math.random()));
+    const maxAge = Math.min(BUSY_MAX_AGE_S.max, Math.max(BUSY_MAX_AGE_S.min, wait));
+    this.log(`est: ${this.enrolling} enrollments in progress: 5.03, Max-Age ${maxAge} s`);
+    return { code: '5.03', maxAge, payload: new Uint8Array(Buffer.from(`busy: ${this.enrolling} enrollments in progress, retry in ${maxAge} s`)) };
   }
 
   /** The client's chain (leaf first): from the DTLS session, or in insecure mode from option 65001. */

@@ -14,6 +14,10 @@
  * certificate; 4.03 policy ("<reason>: <text>"); 4.04 unknown resource; 4.05 wrong method;
  * 4.06 unsupported Accept; 4.13 payload too large; 4.15 wrong Content-Format; 5.00 anything
  * unexpected (logged). Nothing is issued or recorded on a refusal.
+ *
+ * A /sen repeated by a device in the same transfer for the same key (its answer was lost, it
+ * resent the identical CSR: RFC 9148 §5.7, RFC 7030 §4.2.3) is answered with the certificate
+ * already issued for that key, if the CA has not revoked it; see enrollment-policy.ts.
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { isHandoverError } from '../../common/errors';
@@ -23,6 +27,7 @@ import {
 } from '../../common/est/index';
 import { createCsr, describeCertificate, generateKeyPair } from '../../common/pki/index';
 import type { EnrollmentPolicy } from './enrollment-policy';
+import { publicKeyId } from './public-key-id';
 
 /** What the EST server needs of the CA (CertificateAuthority of common/pki satisfies it). */
 export interface EstCertificateAuthority {
@@ -139,7 +144,7 @@ export class EstService {
     if (!csr.signatureValid) throw new EstPayloadError('the CSR signature does not verify (no proof of possession)');
     const leaf = clientLeaf(req);
     const issued = as === 'factory'
-      ? await this.issueForFactory(leaf, csr.csr, `/${req.resource}`)
+      ? await this.issueForFactory(leaf, csr.csr, `/${req.resource}`, publicKeyId(csr.publicKey))
       : await this.issueForOperational(leaf, csr.csr, `/${req.resource}`);
     const payload = format === EstContentFormat.pkixCert ? issued : encodeCertsOnly([issued]);
     return { code: '2.04', contentFormat: format, payload };
@@ -169,22 +174,43 @@ export class EstService {
     return parseCsrPayload(req.payload);
   }
 
-  private async issueForFactory(factoryCert: Uint8Array, csrDer: Uint8Array, where: string): Promise<Uint8Array> {
-    const { transferId, deviceId } = await this.opts.policy.checkEnroll(factoryCert);
+  /**
+   * /sen, /skg with a factory certificate. `keyId` (the CSR's key; /sen only): a repeat of an
+   * enrollment of that key in the same transfer gets the certificate already issued.
+   */
+  private async issueForFactory(factoryCert: Uint8Array, csrDer: Uint8Array, where: string, keyId?: string): Promise<Uint8Array> {
+    const { transferId, deviceId, issued } = await this.opts.policy.checkEnroll(factoryCert, keyId);
     const requested = deviceIdOf(csrSubject(csrDer));
     if (requested !== deviceId) {
       throw new EnrollmentRefusedError('subject-mismatch', `the CSR names device ${requested ?? '(none)'}, the factory certificate ${deviceId}`);
     }
+    if (issued !== undefined) return this.issuedAgain(issued, deviceId, transferId, where);
     const cert = await this.opts.ca.issueFromCsr(csrDer, this.issueOptions());
     const serial = describeCertificate(cert).serialNumber;
+    let first: Uint8Array | undefined;
     try {
-      await this.opts.policy.recordEnrollment(transferId, deviceId, serial);
+      first = await this.opts.policy.recordEnrollment(transferId, deviceId, serial, keyId === undefined ? undefined : { keyId, certificate: cert });
     } catch (e) {
-      // Lost a race with a concurrent enrollment of the same device: withdraw what was just issued.
+      // Lost a race with a concurrent enrollment of another key: withdraw what was just issued.
       await this.opts.ca.revoke(serial, 'cessationOfOperation').catch(() => undefined);
       throw e;
     }
+    if (first !== undefined) {
+      // A concurrent enrollment of the same key was recorded first: one certificate per key.
+      await this.opts.ca.revoke(serial, 'cessationOfOperation').catch(() => undefined);
+      return this.issuedAgain(first, deviceId, transferId, where);
+    }
     this.log(`est: ${where} enrolled device ${deviceId} (transfer ${transferId}): operational certificate ${serial}`);
+    return cert;
+  }
+
+  /** The certificate recorded for the same key, answered again unless the CA revoked it. */
+  private issuedAgain(cert: Uint8Array, deviceId: string, transferId: string, where: string): Uint8Array {
+    const serial = describeCertificate(cert).serialNumber;
+    if (this.opts.ca.isRevoked(serial)) {
+      throw new EnrollmentRefusedError('already-enrolled', `device ${deviceId} already enrolled in transfer ${transferId}; that certificate (${serial}) is revoked`);
+    }
+    this.log(`est: ${where} repeated by device ${deviceId} (transfer ${transferId}) for the same key: operational certificate ${serial} answered again`);
     return cert;
   }
 

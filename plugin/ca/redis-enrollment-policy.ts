@@ -6,17 +6,22 @@
  *   <p>:est:factory:<sha256 of the factory cert DER>  hash { transferId, deviceId }  — who may enroll
  *   <p>:est:transfer:<transferId>:factories            set of fingerprints listed for the transfer
  *   <p>:est:transfer:<transferId>:enrolled             hash deviceId → operational cert serial (hex)
+ *   <p>:est:transfer:<transferId>:issued               hash deviceId → "<keyId> <certificate base64>"
  *
  * A factory certificate listed again for a later transfer belongs to that later transfer (a
  * device is in one transfer at a time); "one enrollment per device per transfer" is enforced
- * with HSETNX, so two concurrent enrollments of one device cannot both be recorded.
+ * by one Lua script (record-enrollment-script.ts), so two concurrent enrollments of one device
+ * cannot both be recorded. The issued certificate is kept with its key id so that a
+ * retransmitted enrollment of the same key gets the same certificate (enrollment-policy.ts);
+ * withdraw() drops those copies (the serials stay).
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InvalidInputError } from '../../common/errors';
 import { EnrollmentRefusedError } from '../../common/est/index';
 import { describeCertificate } from '../../common/pki/index';
-import type { EnrollmentPolicy } from './enrollment-policy';
+import type { EnrollmentCheck, EnrollmentPolicy, IssuedEnrollment } from './enrollment-policy';
+import { RECORD_ENROLLMENT_LUA } from './record-enrollment-script';
 
 export interface RedisEnrollmentPolicyOptions {
   readonly redis: Redis;
@@ -26,6 +31,12 @@ export interface RedisEnrollmentPolicyOptions {
 
 function fingerprint(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
+}
+
+const KEY_ID = /^[0-9a-f]{64}$/;
+
+function checkKeyId(keyId: string | undefined): void {
+  if (keyId !== undefined && !KEY_ID.test(keyId)) throw new InvalidInputError('keyId must be a SHA-256 in lower-case hex');
 }
 
 function checkTransferId(transferId: string): void {
@@ -46,6 +57,7 @@ export class RedisEnrollmentPolicy implements EnrollmentPolicy {
   private factoryKey(fp: string): string { return `${this.prefix}:factory:${fp}`; }
   private factoriesKey(transferId: string): string { return `${this.prefix}:transfer:${transferId}:factories`; }
   private enrolledKey(transferId: string): string { return `${this.prefix}:transfer:${transferId}:enrolled`; }
+  private issuedKey(transferId: string): string { return `${this.prefix}:transfer:${transferId}:issued`; }
 
   async allow(transferId: string, factoryCertificates: Uint8Array[]): Promise<void> {
     checkTransferId(transferId);
@@ -66,22 +78,35 @@ export class RedisEnrollmentPolicy implements EnrollmentPolicy {
     await multi.exec();
   }
 
-  async checkEnroll(factoryCertificate: Uint8Array): Promise<{ transferId: string; deviceId: string }> {
+  async checkEnroll(factoryCertificate: Uint8Array, keyId?: string): Promise<EnrollmentCheck> {
+    checkKeyId(keyId);
     const listing = await this.redis.hgetall(this.factoryKey(fingerprint(factoryCertificate)));
     if (!listing.transferId || !listing.deviceId) {
       throw new EnrollmentRefusedError('not-listed', 'the factory certificate is not on any transfer list of this CA');
     }
     const { transferId, deviceId } = listing;
-    if ((await this.redis.hexists(this.enrolledKey(transferId), deviceId)) === 1) {
-      throw new EnrollmentRefusedError('already-enrolled', `device ${deviceId} already enrolled in transfer ${transferId}`);
+    const [serial, issued] = await Promise.all([
+      this.redis.hget(this.enrolledKey(transferId), deviceId),
+      keyId === undefined ? Promise.resolve(null) : this.redis.hget(this.issuedKey(transferId), deviceId),
+    ]);
+    if (serial === null) return { transferId, deviceId };
+    const sep = issued?.indexOf(' ') ?? -1;
+    if (issued && sep > 0 && issued.slice(0, sep) === keyId) {
+      return { transferId, deviceId, issued: new Uint8Array(Buffer.from(issued.slice(sep + 1), 'base64')) };
     }
-    return { transferId, deviceId };
+    throw new EnrollmentRefusedError('already-enrolled', `device ${deviceId} already enrolled in transfer ${transferId} (with another key)`);
   }
 
-  async recordEnrollment(transferId: string, deviceId: string, operationalSerial: string): Promise<void> {
+  async recordEnrollment(transferId: string, deviceId: string, operationalSerial: string, issued?: IssuedEnrollment): Promise<Uint8Array | undefined> {
     checkTransferId(transferId);
-    const set = await this.redis.hsetnx(this.enrolledKey(transferId), deviceId, operationalSerial);
-    if (set !== 1) throw new EnrollmentRefusedError('already-enrolled', `device ${deviceId} already enrolled in transfer ${transferId}`);
+    checkKeyId(issued?.keyId);
+    const r = (await this.redis.eval(
+      RECORD_ENROLLMENT_LUA, 2, this.enrolledKey(transferId), this.issuedKey(transferId),
+      deviceId, operationalSerial, issued?.keyId ?? '', issued ? Buffer.from(issued.certificate).toString('base64') : '',
+    )) as string[];
+    if (r[0] === 'recorded') return undefined;
+    if (r[0] === 'same-key') return new Uint8Array(Buffer.from(r[2], 'base64'));
+    throw new EnrollmentRefusedError('already-enrolled', `device ${deviceId} already enrolled in transfer ${transferId}`);
   }
 
   /** The operational certificate serial each enrolled device of a transfer received. */
@@ -90,7 +115,10 @@ export class RedisEnrollmentPolicy implements EnrollmentPolicy {
     return this.redis.hgetall(this.enrolledKey(transferId));
   }
 
-  /** Removes every listing of a transfer (finished or cancelled); its enrollment records stay. */
+  /**
+   * Removes every listing of a transfer (finished or cancelled) and the certificate copies kept
+   * for retransmissions; its enrollment records (serials) stay.
+   */
   async withdraw(transferId: string): Promise<void> {
     checkTransferId(transferId);
     const fps = await this.redis.smembers(this.factoriesKey(transferId));
@@ -99,7 +127,7 @@ export class RedisEnrollmentPolicy implements EnrollmentPolicy {
       // Only listings still pointing at this transfer (a later transfer may have re-listed the device).
       multi.eval("if redis.call('HGET', KEYS[1], 'transferId') == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.factoryKey(fp), transferId);
     }
-    multi.del(this.factoriesKey(transferId));
+    multi.del(this.factoriesKey(transferId), this.issuedKey(transferId));
     await multi.exec();
   }
 }

@@ -7,7 +7,11 @@
  *            server) parks until it wakes or registers again; while SP1's DM server itself is
  *            unreachable (AdapterError) the step waits and polls, spending no retry
  *   await    poll SP1's record: `transferred` (SP2 confirmed the device registered with its CA2
- *            certificate) → revoke; `fellBack` (it came back to SP1 with its factory
+ *            certificate) → revoke; the job keeps its worker slot while it polls (up to
+ *            `holdMs`), so the engine's concurrency bounds the devices mid-transfer, not only
+ *            the deliveries (a campaign of 1000 devices must not have 1000 devices handshaking
+ *            with CA2 and SP2 at once); a device slower than that lets go of its slot and is
+ *            polled every `pollMs` from then on; `fellBack` (it came back to SP1 with its factory
  *            certificate; also looked up at SP1's server, in case the registration event was
  *            missed while a process was down) → done; the device refused the token (Transfer
  *            State 9) → done failed
@@ -35,6 +39,14 @@ export interface TransferCampaignOptions {
   readonly adapter?: Pick<DmAdapter, 'registration'>;
   /** Wait before trying again while SP1's DM server is unreachable, ms. Default 2000. */
   readonly unreachableWaitMs?: number;
+  /**
+   * How long `await` holds its worker slot polling for the outcome, ms (0: never, every poll is
+   * a delayed job). Default 60000. A device in flight longer than that stops counting against
+   * the concurrency.
+   */
+  readonly holdMs?: number;
+  /** Interval of the polls while the slot is held, ms. Default 250. */
+  readonly holdPollMs?: number;
 }
 
 /** The payload of a transfer campaign. */
@@ -48,6 +60,16 @@ function transferIdOf(ctx: StepContext): string {
   return id;
 }
 
+/** Wait `ms`, or reject when `signal` aborts (the engine closing with force, the window closing). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) { reject(signal.reason); return; }
+    const onAbort = () => { clearTimeout(t); reject(signal.reason); };
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Transfer States at which the device has applied a token (running, done or fallen back). */
 function applied(state: number): boolean {
   return state >= TransferState.verified && state !== TransferState.failed;
@@ -58,6 +80,8 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
   const pollMs = opts.pollMs ?? 500;
   const readEvery = opts.stateReadEvery ?? 10;
   const unreachableWaitMs = opts.unreachableWaitMs ?? 2000;
+  const holdMs = opts.holdMs ?? 60_000;
+  const holdPollMs = opts.holdPollMs ?? 250;
 
   /** The device is registered at SP1 with its factory certificate: record the fallback. */
   async function cameBack(deviceId: string): Promise<boolean> {
@@ -88,19 +112,36 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
     }
   }
 
-  async function awaitOutcome(ctx: StepContext): Promise<StepOutcome> {
-    const transferId = transferIdOf(ctx);
+  /** One look at the device's outcome: a final outcome, or undefined while it is still in flight. */
+  async function outcome(ctx: StepContext, transferId: string, readState: boolean): Promise<StepOutcome | undefined> {
     const rec = await sp1.deviceRecord(ctx.deviceId, transferId);
     if (rec?.state === 'transferred') return { next: 'revoke' };
     if (rec?.state === 'fellBack') return { done: 'fellBack', reason: 'the device came back to SP1 with its factory certificate' };
-    const polls = (typeof ctx.data.polls === 'number' ? ctx.data.polls : 0) + 1;
-    ctx.data.polls = polls;
-    if (polls % readEvery === 0) {
+    if (readState) {
       if (rec && await cameBack(ctx.deviceId)) return { done: 'fellBack', reason: 'the device came back to SP1 with its factory certificate' };
       const state = await sp1.transferState(ctx.deviceId).catch(() => undefined);
       if (state === TransferState.failed) return { done: 'failed', reason: 'the device refused the token (Transfer State 9); it stays with SP1 unchanged' };
     }
-    return { wait: pollMs };
+    return undefined;
+  }
+
+  async function awaitOutcome(ctx: StepContext): Promise<StepOutcome> {
+    const transferId = transferIdOf(ctx);
+    // Holding the slot: look every holdPollMs (the device's state every readEvery * pollMs).
+    const heldSince = typeof ctx.data.heldSince === 'number' ? ctx.data.heldSince : Date.now();
+    ctx.data.heldSince = heldSince;
+    let lastStateRead = Date.now();
+    while (Date.now() - heldSince < holdMs) {
+      const readState = Date.now() - lastStateRead >= readEvery * pollMs;
+      if (readState) lastStateRead = Date.now();
+      const o = await outcome(ctx, transferId, readState);
+      if (o) return o;
+      await sleep(holdPollMs, ctx.signal);
+    }
+    // Past holdMs: poll as a delayed job, without the slot.
+    const polls = (typeof ctx.data.polls === 'number' ? ctx.data.polls : 0) + 1;
+    ctx.data.polls = polls;
+    return (await outcome(ctx, transferId, polls % readEvery === 0)) ?? { wait: pollMs };
   }
 
   async function revoke(ctx: StepContext): Promise<StepOutcome> {

@@ -1,34 +1,40 @@
 /**
  * Benchmark (not a test): a whole-fleet PKI trust transfer, and the same crypto measured alone.
  *
- *   npm run build && npm run bench:handover -- [--devices 1000] [--concurrency 64]
+ *   npm run build && npm run bench:handover -- [--devices 1000] [--concurrency 64] [--fleets N]
  *
  * 1. Crypto alone, on this machine and in this process: per device the transfer costs one token
  *    signature (SP1) and verification (device), a key pair and a CSR (device), a CSR check and a
- *    certificate issue (CA2), and two ECDHE-ECDSA DTLS handshakes with mutual authentication
- *    (device ↔ CA2's EST server, device ↔ SP2), both ends of each in this process as in the
- *    world. Their sum is the crypto-bound limit of one Node thread.
+ *    certificate issue (CA2), and an ECDHE-ECDSA DTLS handshake with mutual authentication with
+ *    each server the device must reach (CA2's EST server, SP2's bootstrap server when the
+ *    TransferMessage names one, SP2's LwM2M server), both ends of each in this process. Their
+ *    sum is the crypto-bound limit of one Node thread.
  * 2. The world (SP1, SP2, CA1, CA2, update server, N devices; scripts/demo/world) on an
  *    embedded Redis: devices per second from the campaign start to the last final device,
  *    per-device time from token delivery to confirmed arrival, bytes per device per message type,
- *    and the peak memory of each process (this Node process, which runs every role and the
- *    fleet, and the redis-server child).
+ *    DTLS handshakes per device with each server, the event-loop delay of the providers' process
+ *    during the campaign, and the peak memory of each process: this one (the providers: SP1,
+ *    SP2, CA1, CA2, update server, campaign workers), each fleet process (`--fleets N`, default
+ *    one per CPU: scripts/demo/world/fleet-world.ts) and redis-server. `--fleets 0` runs the
+ *    fleet in this process too (HandoverWorld, as the demo does).
  * Prints one JSON object.
  */
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { DtlsClient, DtlsServer } from '../../common/dtls/index';
+import { DtlsClient, DtlsServer, clientTraffic } from '../../common/dtls/index';
 import { certificatePem, createCsr, createHierarchies, generateKeyPair, verifyCsr } from '../../common/pki/index';
 import { resolveRedis } from '../../common/redis/embedded';
 import { buildTransferToken, validateTransferToken } from '../../plugin/messages/index';
+import { FleetHandoverWorld } from '../demo/world/fleet-world';
 import { HandoverWorld } from '../demo/world/world';
 
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer of at least ${min}`);
   return v;
 }
 
@@ -93,41 +99,63 @@ function peakRssMb(pid: number): number | undefined {
 async function main(): Promise<void> {
   const devices = arg('devices', 1000);
   const concurrency = arg('concurrency', 64);
+  const fleets = arg('fleets', os.cpus().length, 0);
   const costs = await cryptoAlone(200);
-  const perDevice = costs.tokenSign + costs.tokenVerify + costs.deviceKeyPair + costs.csrCreate + costs.csrVerify + costs.certificateIssue + 2 * costs.dtlsHandshake;
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'handover-bench-'));
   const redis = await resolveRedis(path.join(dir, 'data'));
-  let world: HandoverWorld | undefined;
+  let world: HandoverWorld | FleetHandoverWorld | undefined;
   try {
     const t0 = Date.now();
-    world = await HandoverWorld.create({ devices, redisUrl: redis.url, keyPrefix: `bench-${process.pid}:`, dir, setupConcurrency: 50 });
+    const common = { devices, redisUrl: redis.url, keyPrefix: `bench-${process.pid}:`, dir, setupConcurrency: fleets > 0 ? 25 : 50 };
+    world = fleets > 0 ? await FleetHandoverWorld.create({ ...common, fleets }) : await HandoverWorld.create(common);
     const setupSeconds = (Date.now() - t0) / 1000;
+    const eld = monitorEventLoopDelay({ resolution: 10 });
+    eld.enable();
     const startedAt = Date.now();
     const run = await world.startHandover({ concurrency });
     await world.waitForCampaign(run, () => undefined, 30 * 60_000);
+    eld.disable();
     const s = await world.summary(run, startedAt);
+    const fleetPids = world instanceof FleetHandoverWorld ? world.fleetPids : [];
     const client = new Redis(redis.url);
     const info = await client.info('server');
     await client.quit();
     const redisPid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    const p = world.providers;
+    const handshakes = (port: number) => Math.round((clientTraffic.of(port).handshakes / devices) * 100) / 100;
+    const ms = (ns: number) => Math.round(ns / 1e6);
+    const viaBootstrap = clientTraffic.of(Number(new URL(p.sp2BootstrapUri).port)).handshakes > 0;
+    const handshakesPerTransfer = viaBootstrap ? 3 : 2;
+    const perDevice = costs.tokenSign + costs.tokenVerify + costs.deviceKeyPair + costs.csrCreate + costs.csrVerify + costs.certificateIssue
+      + handshakesPerTransfer * costs.dtlsHandshake;
     const result = {
       benchmark: 'handover',
       node: process.version,
       cpus: os.cpus().length,
       devices,
+      concurrency,
+      fleetProcesses: fleets,
       setupSeconds: Math.round(setupSeconds * 10) / 10,
       transferred: s.transferred, fellBack: s.fellBack, failed: s.failed,
       seconds: s.seconds,
       devicesPerSecond: s.devicesPerSecond,
       perDeviceMs: s.perDeviceMs,
       bytesPerDevice: s.bytesPerDevice,
+      handshakesPerDevice: {
+        ca2Est: handshakes(p.ca2Est.port), sp2Bootstrap: handshakes(Number(new URL(p.sp2BootstrapUri).port)),
+        sp2: handshakes(p.sp2App.coapsPort ?? 0), sp1: handshakes(p.sp1App.coapsPort ?? 0),
+      },
+      providersEventLoopDelayMs: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max) },
       peakMemoryMb: {
-        'node (SP1, SP2, CA1, CA2, update server, campaign workers, fleet)': Math.round(process.resourceUsage().maxRSS / 1024),
+        [fleets > 0 ? 'providers (SP1, SP2, CA1, CA2, update server, campaign workers)' : 'node (SP1, SP2, CA1, CA2, update server, campaign workers, fleet)']:
+          Math.round(process.resourceUsage().maxRSS / 1024),
+        ...Object.fromEntries(fleetPids.map((pid, i) => [`fleet process ${i + 1} (${Math.ceil((devices - i) / fleets)} devices)`, peakRssMb(pid)])),
         'redis-server': redisPid ? peakRssMb(redisPid) : undefined,
       },
       cryptoAlone: {
         msPerOperation: Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
+        handshakesPerTransfer,
         msPerDevice: Math.round(perDevice * 100) / 100,
         devicesPerSecondLimit: Math.round((1000 / perDevice) * 10) / 10,
       },

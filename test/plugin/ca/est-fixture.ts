@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EstClient, type EstClientOptions } from '../../../client-sim/est/index';
 import { CertificateAuthority, certificatePem, createCsr, generateKeyPair } from '../../../common/pki/index';
-import { EstServer, RedisEnrollmentPolicy } from '../../../plugin/ca/index';
+import { EstServer, RedisEnrollmentPolicy, type EnrollmentPolicy } from '../../../plugin/ca/index';
 import { cleanPrefix, randomPrefix, testRedis } from '../../helpers/redis';
 
 export interface Device {
@@ -33,7 +33,11 @@ export class EstFixture {
   readonly logs: string[] = [];
   private readonly clients: EstClient[] = [];
 
-  async start(opts: { allowInsecure?: boolean } = {}): Promise<this> {
+  /**
+   * `wrapPolicy`: what the server uses in front of the Redis policy (e.g. to hold enrollments);
+   * `maxConcurrentEnrollments`: the server's bound (default the server's).
+   */
+  async start(opts: { allowInsecure?: boolean; maxConcurrentEnrollments?: number; wrapPolicy?: (p: EnrollmentPolicy) => EnrollmentPolicy } = {}): Promise<this> {
     this.root = await CertificateAuthority.createRoot({ subject: 'CN=Provider 2 Root' });
     this.ca = await this.root.createSubordinate({ subject: 'CN=CA2 Enrollment' });
     this.factoryCa = await CertificateAuthority.createRoot({ subject: 'CN=Factory CA' });
@@ -45,7 +49,8 @@ export class EstFixture {
     const serverCert = await this.ca.issueServerCertificate({ subject: 'CN=est.test', publicKey: serverKeys.publicKey, ipAddresses: ['127.0.0.1'] });
     this.server = new EstServer({
       ca: this.ca,
-      policy: this.policy,
+      policy: opts.wrapPolicy ? opts.wrapPolicy(this.policy) : this.policy,
+      ...(opts.maxConcurrentEnrollments !== undefined ? { maxConcurrentEnrollments: opts.maxConcurrentEnrollments } : {}),
       dtls: {
         certChainPem: certificatePem(serverCert) + this.ca.certificatePem(),
         keyPem: keyPem(serverKeys.privateKey),

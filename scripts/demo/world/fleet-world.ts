@@ -1,0 +1,174 @@
+/**
+ * A handover world whose simulated fleet runs in separate processes (for `bench:handover`):
+ *
+ *   this process   the PKI (CAs issue here only), SP1, SP2, CA1, CA2 (providers.ts), the SUIT
+ *                  update server and SP1's campaign workers — the providers' side
+ *   fleet-process  N processes (default one per CPU), each a slice of the devices built by
+ *                  createWorldDevice as in the in-process world (fleet-child.ts starts them)
+ *
+ * Everything else is HandoverWorld's: steps 1–3 by agreeOnTransfer, the campaign on
+ * startSp1Campaigns, the summary by summarize (the fleet processes' DTLS traffic is added to this
+ * process's meter first). HandoverWorld (world.ts) stays the in-process world of the demo and
+ * the tests.
+ */
+import { mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { clientTraffic } from '../../../common/dtls/index';
+import type { CampaignEngine, CampaignProgress } from '../../../plugin/campaign/index';
+import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
+import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
+import { agreeOnTransfer } from './agreement';
+import { createDeviceCredentials, createWorldPki, type DeviceCredentials, type WorldPki } from './credentials';
+import type { DeviceBytes } from './devices';
+import { FleetChild } from './fleet-child';
+import { deviceCredentialsData, worldPkiData } from './fleet-pki';
+import { writeFleetConfig } from './fleet-protocol';
+import { startProviders, type Providers } from './providers';
+import { startSp1Campaigns } from './sp1-role';
+import { summarize, type HandoverSummary } from './summary';
+import { deviceIdOf, type HandoverRun } from './world';
+
+export interface FleetWorldOptions {
+  readonly devices: number;
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  /** Working directory: CA state, device state files, fleet configurations and logs. */
+  readonly dir: string;
+  /** Fleet processes. Default: one per CPU. */
+  readonly fleets?: number;
+  /** Devices set up in parallel in each fleet process. Default 25. */
+  readonly setupConcurrency?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What the parent knows of a device: its credentials, and the bytes its process counted. */
+export interface FleetDevice {
+  readonly id: string;
+  readonly credentials: DeviceCredentials;
+  readonly bytes: DeviceBytes;
+}
+
+export class FleetHandoverWorld {
+  readonly devices: FleetDevice[] = [];
+  readonly fleets: FleetChild[] = [];
+  engine?: CampaignEngine;
+  private readonly stops: Array<() => Promise<unknown>> = [];
+
+  private constructor(readonly opts: FleetWorldOptions, readonly pki: WorldPki, readonly providers: Providers, readonly updateServer: SuitUpdateServer) {}
+
+  static async create(opts: FleetWorldOptions): Promise<FleetHandoverWorld> {
+    const log = opts.log ?? (() => undefined);
+    mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    const pkiDir = path.join(opts.dir, 'pki');
+    const pki = await createWorldPki(pkiDir);
+    const providers = await startProviders({ pki, redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, dataDir: path.join(opts.dir, 'servers'), log });
+    const updateServer = await new SuitUpdateServer().start();
+    const world = new FleetHandoverWorld(opts, pki, providers, updateServer);
+    world.stops.push(() => providers.stop(), () => updateServer.close());
+    try {
+      // Manufacturing and onboarding here (the CAs issue in one process), then SP1 knows each device.
+      for (let i = 0; i < opts.devices; i++) {
+        const credentials = await createDeviceCredentials(pki, deviceIdOf(i));
+        world.devices.push({ id: credentials.deviceId, credentials, bytes: { csr: 0, operationalCertificate: 0 } });
+        await providers.sp1.addDevice({
+          deviceId: credentials.deviceId, factoryCertificate: credentials.factory.certificate,
+          updateTimeNotBefore: Math.floor(Date.now() / 1000) - 60, updateTimeNotAfter: Math.floor(Date.now() / 1000) + 86_400,
+          suitSequenceNumber: 1, suitReferenceUri: updateServer.uri('/fw/current.suit'), operationalSerial: credentials.operationalSerial,
+        });
+      }
+      const n = Math.max(1, Math.min(opts.fleets ?? os.cpus().length, opts.devices));
+      const stateDir = path.join(opts.dir, 'devices');
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      const started = new Array<number>(n).fill(0);
+      for (let f = 0; f < n; f++) {
+        const slice = world.devices.filter((_, i) => i % n === f);
+        const configFile = path.join(opts.dir, `fleet-${f}.json`);
+        writeFleetConfig(configFile, {
+          fleet: f, pki: worldPkiData(pki, pkiDir), devices: slice.map((d) => deviceCredentialsData(d.credentials)),
+          sp1Uri: providers.sp1Uri, stateDir, setupConcurrency: opts.setupConcurrency ?? 25,
+        });
+        world.fleets.push(new FleetChild(`fleet-${f}`, configFile, path.join(opts.dir, `fleet-${f}.log`)));
+      }
+      world.stops.push(() => Promise.all(world.fleets.map((c) => c.stop())));
+      await Promise.all(world.fleets.map((c, f) => c.start(30 * 60_000, (k) => {
+        started[f] = k;
+        log(`fleet: ${started.reduce((a, b) => a + b, 0)} / ${opts.devices} devices registered with SP1`);
+      })));
+      return world;
+    } catch (e) {
+      await world.stop();
+      throw e;
+    }
+  }
+
+  /** Process ids of the fleet processes. */
+  get fleetPids(): number[] {
+    return this.fleets.map((c) => c.pid).filter((p): p is number => p !== undefined);
+  }
+
+  /** Steps 1–3 (the providers agree) and the campaign of steps 4–6 started (as HandoverWorld.startHandover). */
+  async startHandover(engineOptions: { concurrency?: number; ratePerSecond?: number } = {}): Promise<HandoverRun> {
+    const p = this.providers;
+    const ids = this.devices.map((d) => d.id);
+    const transferId = await agreeOnTransfer({
+      sp1: p.sp1, sp2: p.sp2, deviceIds: ids,
+      sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
+      sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
+      ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
+      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri, sp2BootstrapUri: p.sp2BootstrapUri,
+    });
+    const workers = await startSp1Campaigns({
+      redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix, sp1: p.sp1, adapter: p.sp1Adapter,
+      concurrency: engineOptions.concurrency ?? 32, ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
+    this.engine = workers.engine;
+    this.stops.push(() => workers.stop({ force: true }));
+    const offArrivals = p.sp2.watchArrivals();
+    this.stops.push(async () => offArrivals());
+    const campaign = await workers.engine.create({ name: `handover ${transferId.slice(0, 8)}`, devices: ids, payload: { transferId }, ...(engineOptions.ratePerSecond ? { ratePerSecond: engineOptions.ratePerSecond } : {}) });
+    clientTraffic.reset();
+    for (const c of this.fleets) c.send({ type: 'reset-traffic' });
+    await workers.engine.start(campaign.id);
+    return { campaignId: campaign.id, transferId };
+  }
+
+  /** Resolves when every device of the campaign is final (or rejects after timeoutMs). */
+  async waitForCampaign(run: HandoverRun, onProgress: (p: CampaignProgress) => void, timeoutMs: number): Promise<CampaignProgress> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const progress = await this.engine!.progress(run.campaignId);
+      onProgress(progress);
+      if (progress.done >= progress.total) return progress;
+      if (Date.now() > deadline) throw new Error(`campaign ${run.campaignId} not finished after ${timeoutMs} ms: ${JSON.stringify(progress.byState)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The fleet processes' figures gathered into this process (traffic meter, bytes per device), then summarize. */
+  async summary(run: HandoverRun, startedAt: number): Promise<HandoverSummary> {
+    const p = this.providers;
+    const ports = [p.ca2Est.port, p.sp2App.coapsPort ?? 0, p.sp1App.coapsPort ?? 0, Number(new URL(p.sp2BootstrapUri).port)];
+    const stats = await Promise.all(this.fleets.map((c) => c.stats(ports)));
+    const byId = new Map(this.devices.map((d) => [d.id, d]));
+    for (const s of stats) {
+      for (const [port, t] of Object.entries(s.traffic)) {
+        const n = Number(port);
+        clientTraffic.sent(n, false, t.handshakeSent);
+        clientTraffic.sent(n, true, t.recordSent);
+        clientTraffic.received(n, false, t.handshakeReceived);
+        clientTraffic.received(n, true, t.recordReceived);
+        for (let i = 0; i < t.handshakes; i++) clientTraffic.handshakeCompleted(n);
+      }
+      for (const [id, b] of Object.entries(s.bytes)) {
+        const d = byId.get(id);
+        if (d) Object.assign(d.bytes, b);
+      }
+    }
+    return summarize(this, run, startedAt);
+  }
+
+  async stop(): Promise<void> {
+    while (this.stops.length) await this.stops.pop()!().catch((e: Error) => this.opts.log?.(`stop: ${e.message}`));
+  }
+}
