@@ -58,7 +58,8 @@ export type ErrorCode =
   | 'ERR_CONFLICT'
   | 'ERR_PROVIDER_API'
   | 'ERR_DEVICE_REFUSED'
-  | 'ERR_DM_ADAPTER';
+  | 'ERR_DM_ADAPTER'
+  | 'ERR_CONFIG';
 
 /** Base of every Handover error. `details` carries machine-readable context. */
 export class HandoverError extends Error {

@@ -17,6 +17,8 @@ const VERBS: Record<string, () => Command> = {
   fleet: () => require('./commands/fleet').default,
   campaign: () => require('./commands/campaign').default,
   demo: () => require('./commands/demo').default,
+  sp1: () => require('./commands/sp1').default,
+  sp2: () => require('./commands/sp2').default,
 };
 
 function loadVerb(name: string): Command | undefined {

@@ -5,15 +5,14 @@
  *   sp1ServerAppOptions  its LwM2M server (DTLS certificate mode: CA1 operational certificates,
  *                        and the factory certificates of devices coming back)
  *   createOldProvider    the OldProvider role over a DM adapter
- *   startSp1Campaigns    the campaign engine running transferCampaign, woken by the adapter's
- *                        registration events, with SP1 watching for devices that fall back
+ *   startSp1Campaigns    SP1's campaign workers (plugin/handover/transfer-workers.ts) under the
+ *                        world's campaign key prefix
  */
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DmAdapter } from '../../../plugin/adapter/index';
-import { CampaignEngine } from '../../../plugin/campaign/index';
-import { transferCampaign } from '../../../plugin/handover/transfer-campaign';
-import { OldProvider } from '../../../plugin/roles/index';
+import { startTransferWorkers, type TransferWorkers, type TransferWorkersOptions } from '../../../plugin/handover/transfer-workers';
+import { OldProvider, type TransferObjectIds } from '../../../plugin/roles/index';
 import type { ServerAppOptions } from '../../../server/rest/app';
 
 /** Redis key prefixes of SP1's stores and of the campaigns, under the world's prefix. */
@@ -64,6 +63,8 @@ export interface Sp1ProviderSpec {
   readonly ca1Root: Uint8Array;
   readonly fallbackUri: string;
   readonly revoke?: (serial: string) => Promise<void>;
+  /** Where the devices expose the transfer objects (HANDOVER_OBJECT_IDS). Default 33001–33003. */
+  readonly objectIds?: TransferObjectIds;
   readonly log?: (line: string) => void;
 }
 
@@ -77,60 +78,20 @@ export function createOldProvider(s: Sp1ProviderSpec): OldProvider {
       { certificate: s.ca1Root, purpose: 'lwm2m-server', label: 'SP1 LwM2M server (fallback)' },
     ],
     ...(s.revoke ? { revoke: s.revoke } : {}),
+    ...(s.objectIds ? { objectIds: s.objectIds } : {}),
     ...(s.log ? { log: s.log } : {}),
   });
 }
 
-export interface Sp1CampaignsOptions {
-  readonly redisUrl: string;
+export interface Sp1CampaignsOptions extends Omit<TransferWorkersOptions, 'campaignsPrefix'> {
+  /** The world's key prefix (the campaigns live under worldKeys(prefix).campaigns). */
   readonly keyPrefix: string;
-  readonly sp1: OldProvider;
-  readonly adapter: DmAdapter;
-  readonly concurrency?: number;
-  readonly pollMs?: number;
-  /** Crash recovery: BullMQ lock of a running job and the stalled-job check period, ms. Default the engine's. */
-  readonly lockDurationMs?: number;
-  readonly stalledIntervalMs?: number;
-  /** Longest park before a parked device is looked at again, ms. Default the engine's. */
-  readonly parkTimeoutMs?: number;
-  /** Wait between polls while SP1's DM server is unreachable, ms. Default transferCampaign's. */
-  readonly unreachableWaitMs?: number;
-  readonly log?: (line: string) => void;
 }
 
-export interface Sp1Campaigns {
-  readonly engine: CampaignEngine;
-  stop(opts?: { force?: boolean }): Promise<void>;
-}
+export type Sp1Campaigns = TransferWorkers;
 
-/** The campaign workers of SP1: transferCampaign steps, woken by registrations, fallbacks watched. */
-export async function startSp1Campaigns(o: Sp1CampaignsOptions): Promise<Sp1Campaigns> {
-  const engine = new CampaignEngine({
-    redisUrl: o.redisUrl, keyPrefix: worldKeys(o.keyPrefix).campaigns,
-    definition: transferCampaign({
-      sp1: o.sp1, adapter: o.adapter, pollMs: o.pollMs ?? 1000,
-      ...(o.unreachableWaitMs !== undefined ? { unreachableWaitMs: o.unreachableWaitMs } : {}),
-    }),
-    concurrency: o.concurrency ?? 32, retry: { attempts: 3, backoffMs: 500 },
-    ...(o.lockDurationMs !== undefined ? { lockDurationMs: o.lockDurationMs } : {}),
-    ...(o.stalledIntervalMs !== undefined ? { stalledIntervalMs: o.stalledIntervalMs } : {}),
-    ...(o.parkTimeoutMs !== undefined ? { parkTimeoutMs: o.parkTimeoutMs } : {}),
-    ...(o.log ? { log: o.log } : {}),
-  });
-  const offs = [o.sp1.watchFallbacks(),
-    ...(['registered', 'updated', 'awake'] as const).map((ev) => o.adapter.on(ev, (ep) => { engine.wake(undefined, ep).catch(() => undefined); }))];
-  try {
-    await engine.startWorkers();
-  } catch (e) {
-    offs.forEach((f) => f());
-    await engine.close({ force: true }).catch(() => undefined);
-    throw e;
-  }
-  return {
-    engine,
-    async stop(opts = { force: true }) {
-      offs.forEach((f) => f());
-      await engine.close(opts);
-    },
-  };
+/** The campaign workers of SP1 (plugin/handover/transfer-workers.ts) under the world's campaign prefix. */
+export function startSp1Campaigns(o: Sp1CampaignsOptions): Promise<Sp1Campaigns> {
+  const { keyPrefix, ...rest } = o;
+  return startTransferWorkers({ ...rest, campaignsPrefix: worldKeys(keyPrefix).campaigns });
 }

@@ -1,0 +1,123 @@
+/**
+ * SP2, the new provider, as a long-running service assembled from its configuration
+ * (`handover sp2 serve`): its DM side (our LwM2M server or a Leshan-compatible one), CA2's
+ * EST-coaps server (devices enroll authenticated by their factory certificate; CA2 loaded from
+ * its directory, which this service owns while it runs), the NewProvider role, SP2's provider
+ * API for SP1, and arrival confirmation: a device of a transfer registering with a CA2
+ * certificate is confirmed to SP1 over SP1's provider API; a confirmation SP1 did not take
+ * (SP1 down) is tried again every `confirmRetryMs` while this process runs, and on the device's
+ * next registration update after a restart.
+ *
+ * Hook: `bootstrap` (an Sp2Bootstrap over SP2's LwM2M bootstrap server) makes every signed
+ * TransferMessage provision its devices there; without it devices register directly at the
+ * join URI. This service does not start a bootstrap server itself.
+ */
+import { CertificateAuthority } from '../../common/pki/index';
+import type { AdapterRegistration } from '../adapter/dm-adapter';
+import { EstServer } from '../ca/est-server';
+import { Sp1ApiClient, createSp2Api, type HttpApi } from '../provider-api/index';
+import type { NewProvider, NewProviderOptions } from '../roles/index';
+import { startDmEndpoint, readDmMaterial, type DmEndpoint } from './dm-endpoint';
+import { ConfigError } from './errors';
+import type { ProviderConfig } from './provider-config';
+import { readCertificatesPem, readPrivateKeyPem, readProviderKeys, readTokenFile } from './provider-material';
+import { ca2Policy, connectRedis, createSp2Role, providerKeyNames } from './provider-roles';
+
+export interface Sp2ServiceOptions {
+  /** SP2's bootstrap server (see the header). Default none. */
+  readonly bootstrap?: NonNullable<NewProviderOptions['bootstrap']>;
+  /** Period of the retry of arrival confirmations SP1 did not take, ms. Default 2000. */
+  readonly confirmRetryMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface Sp2Service {
+  readonly sp2: NewProvider;
+  readonly dm: DmEndpoint;
+  readonly api: HttpApi;
+  readonly est: EstServer;
+  stop(): Promise<void>;
+}
+
+export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOptions = {}): Promise<Sp2Service> {
+  if (config.role !== 'sp2' || !config.sp2) throw new ConfigError(`${config.file} is not an SP2 configuration`);
+  const s2 = config.sp2;
+  const log = opts.log ?? (() => undefined);
+  const keys = await readProviderKeys(config);
+  const apiToken = readTokenFile(config.api.tokenFile, 'api.tokenFile');
+  const peerToken = readTokenFile(config.api.peerTokenFile, 'api.peerTokenFile');
+  const dmMaterial = readDmMaterial(config.dm);
+  const estDtls = {
+    certChainPem: readCertificatesPem(s2.est.certChainFile, 'sp2.est.certChain'),
+    keyPem: readPrivateKeyPem(s2.est.keyFile, 'sp2.est.key'),
+    caPem: readCertificatesPem(s2.est.trustedCaFile, 'sp2.est.trustedCa'),
+  };
+  const names = providerKeyNames(config.keyPrefix);
+
+  const stops: Array<() => Promise<unknown>> = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    while (stops.length) await stops.pop()!().catch((e: Error) => log(`stop: ${e.message}`));
+  };
+  try {
+    let ca2: CertificateAuthority;
+    try {
+      ca2 = await CertificateAuthority.load(s2.ca2Dir, { pin: process.env.HANDOVER_PKCS11_PIN });
+    } catch (e) {
+      throw new ConfigError(`sp2.ca2Dir ${s2.ca2Dir}: ${(e as Error).message}`, { cause: e });
+    }
+    stops.push(() => ca2.close());
+    const redis = await connectRedis(config.redisUrl);
+    stops.push(() => redis.quit().catch(() => redis.disconnect()));
+    const est = new EstServer({ ca: ca2, policy: ca2Policy(config, redis), host: s2.est.host, port: s2.est.port, dtls: estDtls, log });
+    await est.start();
+    stops.push(() => est.stop());
+    const dm = await startDmEndpoint(config.dm, dmMaterial, { redisUrl: config.redisUrl, keyPrefix: names.sp2Lwm2m, log });
+    stops.push(() => dm.stop());
+    const sp1Client = new Sp1ApiClient({ baseUrl: config.api.peerUrl, token: peerToken });
+    const sp2 = createSp2Role({
+      config, keys, redis, adapter: dm.adapter, ca2Subject: ca2.subject, confirmArrival: (a) => sp1Client.confirmArrival(a), log,
+      ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+    });
+    const api = createSp2Api(sp2, { token: apiToken, host: config.api.host, port: config.api.port, log });
+    await api.listen();
+    stops.push(() => api.close());
+    stops.push(watchArrivals(sp2, dm, opts.confirmRetryMs ?? 2000, log));
+    return { sp2, dm, api, est, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Confirm arrivals as devices register or update; retry the ones SP1 did not take. Returns the stop function. */
+function watchArrivals(sp2: NewProvider, dm: DmEndpoint, retryMs: number, log: (line: string) => void): () => Promise<void> {
+  const pending = new Set<string>();
+  const handle = async (ep: string, reg: AdapterRegistration): Promise<void> => {
+    const r = await sp2.handleRegistration(ep, reg);
+    if (r === 'pending') pending.add(ep);
+    else pending.delete(ep);
+  };
+  const on = (ep: string, reg?: AdapterRegistration) => {
+    if (reg) handle(ep, reg).catch((e: Error) => log(`arrival of "${ep}": ${e.message}`));
+  };
+  const offs = [dm.adapter.on('registered', on), dm.adapter.on('updated', on)];
+  let running = false;
+  const timer = setInterval(() => {
+    if (running || pending.size === 0) return;
+    running = true;
+    (async () => {
+      for (const ep of [...pending]) {
+        const reg = await dm.adapter.registration(ep).catch(() => undefined);
+        if (!reg) { pending.delete(ep); continue; }
+        await handle(ep, reg).catch((e: Error) => log(`arrival of "${ep}": ${e.message}`));
+      }
+    })().finally(() => { running = false; });
+  }, retryMs);
+  return async () => {
+    clearInterval(timer);
+    offs.forEach((f) => f());
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * `handover sp2 serve|import|transfer-message`: SP2, the new provider of the PKI trust
+ * transfer, from its configuration file (plugin/handover/provider-config.ts,
+ * docs/operations.md). `serve` runs the service until SIGINT/SIGTERM; `import` and
+ * `transfer-message` work on SP2's records in Redis and exchange the transfer's documents with
+ * SP1 as files. Bad input (unreadable file, a tampered UpdateInfoList or one not signed by the
+ * configured SP1): exit 1, nothing changed.
+ */
+import { InvalidInputError, UsageError } from '../../../common/errors';
+import { encodeAnchorFile } from '../../../plugin/handover/anchor-file';
+import { ConfigError } from '../../../plugin/handover/errors';
+import type { ProviderConfig } from '../../../plugin/handover/provider-config';
+import { readCertificates } from '../../../plugin/handover/provider-material';
+import { openSp2Records } from '../../../plugin/handover/provider-roles';
+import { startSp2Service } from '../../../plugin/handover/sp2-service';
+import type { TrustAnchor } from '../../../plugin/roles/index';
+import { intOption, parse } from '../args';
+import type { Command } from '../command';
+import type { CliIo } from '../io';
+import { checkWritable, configFrom, readInput, refusingDocument, untilSignal, writeOutput } from './provider-cli';
+
+const usage = `usage: handover sp2 <verb> --config FILE [options]
+  serve                            run SP2 (DM server or adapter, CA2's EST server, provider API,
+                                   arrival confirmation to SP1) until SIGINT/SIGTERM
+  import UIL.jws                   verify SP1's UpdateInfoList (signed by the configured peer), import it
+                                   and put its factory certificates on CA2's enrollment list; prints the
+                                   transfer id
+  transfer-message --transfer ID --out TM.cbor --anchors-out ANCHORS.pem
+          [--enroll-uri U] [--join-uri U] [--update-uri U] [--ra-uri U] [--update-first]
+          [--not-before ISO] [--window-hours H]
+                                   sign the TransferMessage for SP1, and write the trust anchors SP1 must
+                                   deliver to the devices (defaults: sp2.transferMessage in the config;
+                                   window from now - 1 min, 24 h)
+options: --json (machine-readable output)
+The configuration: docs/operations.md.`;
+
+function hostOf(h: string, field: string): string {
+  if (h === '0.0.0.0' || h === '::') throw new ConfigError(`${field} is a wildcard address: set the URI explicitly`);
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+function uriOption(v: string | undefined, flag: string, schemes: readonly string[]): string | undefined {
+  if (v === undefined) return undefined;
+  let u: URL;
+  try { u = new URL(v); } catch { throw new UsageError(`${flag} is not a URI: "${v}"`); }
+  if (!schemes.includes(u.protocol.slice(0, -1))) throw new UsageError(`${flag} must be a ${schemes.join(' or ')} URI`);
+  return v;
+}
+
+async function serve(configFile: string | undefined, json: boolean, io: CliIo): Promise<number> {
+  const config = configFrom(configFile, 'sp2');
+  const service = await startSp2Service(config, { log: (l) => io.err(`sp2: ${l}`) });
+  const info = {
+    role: 'sp2', identity: config.identity, pid: process.pid, api: service.api.url, est: service.est.uri,
+    ...(service.dm.coapsUri ? { coaps: service.dm.coapsUri } : {}), dm: service.dm.restUrl,
+  };
+  if (json) {
+    io.out(JSON.stringify(info));
+  } else {
+    io.out(`SP2 "${config.identity}" serving (pid ${process.pid})`);
+    io.out(`  provider API   ${info.api}`);
+    io.out(`  CA2 EST        ${info.est}`);
+    if (info.coaps) io.out(`  LwM2M server   ${info.coaps} (REST ${info.dm})`);
+    else io.out(`  DM server      ${info.dm} (Leshan REST)`);
+  }
+  const sig = await untilSignal();
+  io.err(`sp2: ${sig}, stopping`);
+  await service.stop();
+  io.err('sp2: stopped');
+  return 0;
+}
+
+async function importList(configFile: string | undefined, args: string[], json: boolean, io: CliIo): Promise<number> {
+  if (args.length !== 1) throw new UsageError('import takes one UpdateInfoList file');
+  const config = configFrom(configFile, 'sp2');
+  const jws = readInput(args[0], 'UpdateInfoList').toString('utf8').trim();
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(jws)) throw new InvalidInputError(`${args[0]} is not a compact JWS`);
+  const { sp2, close } = await openSp2Records(config);
+  try {
+    const t = await refusingDocument(args[0], config.peer.identity, () => sp2.importUpdateInfoList(jws));
+    await sp2.forwardToCa(t.transferId);
+    const ids = t.devices.map((d) => d.deviceId);
+    if (json) io.out(JSON.stringify({ transferId: t.transferId, devices: ids }));
+    else {
+      io.out(t.transferId);
+      io.err(`UpdateInfoList of ${ids.length} device(s) imported; their factory certificates may enroll with CA2 once in transfer ${t.transferId}`);
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+interface TmFlags {
+  transfer?: string; out?: string; 'anchors-out'?: string; 'enroll-uri'?: string; 'join-uri'?: string; 'update-uri'?: string;
+  'ra-uri'?: string; 'update-first'?: boolean; 'not-before'?: string; 'window-hours'?: string; json?: boolean;
+}
+
+/** The anchors devices need for CA2's EST server and SP2's LwM2M server (config files, else CA2's root). */
+function anchorsOf(config: ProviderConfig, ca2Root: Uint8Array): TrustAnchor[] {
+  const a = config.sp2!.anchors;
+  const est = a.enrollmentCaFile ? readCertificates(a.enrollmentCaFile, 'sp2.anchors.enrollmentCa') : [ca2Root];
+  const lwm2m = a.lwm2mServerFile ? readCertificates(a.lwm2mServerFile, 'sp2.anchors.lwm2mServer') : [ca2Root];
+  return [
+    ...est.map((certificate): TrustAnchor => ({ certificate, purpose: 'enrollment-ca', label: `${config.identity} enrollment CA`.slice(0, 64) })),
+    ...lwm2m.map((certificate): TrustAnchor => ({ certificate, purpose: 'lwm2m-server', label: `${config.identity} LwM2M server`.slice(0, 64) })),
+  ];
+}
+
+async function transferMessage(configFile: string | undefined, args: string[], v: TmFlags, io: CliIo): Promise<number> {
+  if (args.length) throw new UsageError(`unexpected argument "${args[0]}"`);
+  if (!v.transfer) throw new UsageError('--transfer ID is required (printed by "handover sp2 import")');
+  if (!v.out) throw new UsageError('--out FILE is required');
+  if (!v['anchors-out']) throw new UsageError('--anchors-out FILE is required (the trust anchors SP1 must deliver)');
+  const config = configFrom(configFile, 'sp2');
+  const t = config.sp2!.transferMessage;
+  const est = config.sp2!.est;
+  const dm = config.dm;
+  const enrollUri = uriOption(v['enroll-uri'], '--enroll-uri', ['coap', 'coaps']) ?? t.enrollUri ?? `coaps://${hostOf(est.host, 'sp2.est.host')}:${est.port}/.well-known/est`;
+  const joinUri = uriOption(v['join-uri'], '--join-uri', ['coap', 'coaps']) ?? t.joinUri
+    ?? (dm.kind === 'server' ? `coaps://${hostOf(dm.host, 'dm.server.host')}:${dm.coapsPort}` : undefined);
+  if (!joinUri) throw new UsageError('--join-uri is required (or sp2.transferMessage.joinUri): where devices join SP2');
+  const updateUri = uriOption(v['update-uri'], '--update-uri', ['coap', 'coaps', 'http', 'https']) ?? t.updateUri;
+  if (!updateUri) throw new UsageError('--update-uri is required (or sp2.transferMessage.updateUri): SP2\'s SUIT update server');
+  const raUri = uriOption(v['ra-uri'], '--ra-uri', ['coap', 'coaps']) ?? t.raUri ?? null;
+  let notBefore = Math.floor(Date.now() / 1000) - 60;
+  if (v['not-before'] !== undefined) {
+    const ms = Date.parse(v['not-before']);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v['not-before']) || Number.isNaN(ms)) throw new UsageError(`--not-before must be an ISO 8601 time, got "${v['not-before']}"`);
+    notBefore = Math.floor(ms / 1000);
+  }
+  const hours = intOption(v['window-hours'], 'window-hours', t.windowHours, 1, 24 * 366);
+  checkWritable(v.out, '--out');
+  checkWritable(v['anchors-out'], '--anchors-out');
+  const { sp2, ca2Root, close } = await openSp2Records(config);
+  try {
+    const anchors = anchorsOf(config, ca2Root);
+    const anchorPem = encodeAnchorFile(anchors);
+    const bytes = await sp2.buildTransferMessage(v.transfer, {
+      resetTimeNotBefore: notBefore, resetTimeNotAfter: notBefore + hours * 3600, raUri, updateUri, updateFirst: (v['update-first'] ?? false) || t.updateFirst,
+      enrollUri, fallbackUri: joinUri, bootstrapUri: joinUri,
+    });
+    writeOutput(v.out, bytes);
+    writeOutput(v['anchors-out'], anchorPem);
+    if (v.json) io.out(JSON.stringify({ transferId: v.transfer, out: v.out, anchorsOut: v['anchors-out'], bytes: bytes.length, anchors: anchors.length, enrollUri, joinUri, updateUri, raUri, window: [notBefore, notBefore + hours * 3600] }));
+    else io.out(`TransferMessage for transfer ${v.transfer} (${bytes.length} bytes) written to ${v.out}; ${anchors.length} trust anchor(s) to ${v['anchors-out']}`);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+const sp2: Command = {
+  name: 'sp2',
+  summary: 'SP2 (new provider): serve, import an UpdateInfoList, sign a TransferMessage',
+  usage,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values: v, positionals } = parse(argv, {
+      config: { type: 'string' }, json: { type: 'boolean' }, transfer: { type: 'string' }, out: { type: 'string' }, 'anchors-out': { type: 'string' },
+      'enroll-uri': { type: 'string' }, 'join-uri': { type: 'string' }, 'update-uri': { type: 'string' }, 'ra-uri': { type: 'string' },
+      'update-first': { type: 'boolean' }, 'not-before': { type: 'string' }, 'window-hours': { type: 'string' },
+    });
+    const [verb, ...rest] = positionals;
+    switch (verb) {
+      case 'serve':
+        if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+        return serve(v.config, v.json ?? false, io);
+      case 'import': return importList(v.config, rest, v.json ?? false, io);
+      case 'transfer-message': return transferMessage(v.config, rest, v, io);
+      case undefined: throw new UsageError('a verb is required');
+      default: throw new UsageError(`unknown verb "${verb}"`);
+    }
+  },
+};
+
+export default sp2;
