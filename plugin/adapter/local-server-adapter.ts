@@ -120,11 +120,25 @@ export class LocalServerAdapter implements DmAdapter {
     } catch (e) {
       if (isHandoverError(e, 'ERR_NOT_FOUND')) throw new DeviceNotRegisteredError(ep, { cause: e });
       if (isHandoverError(e, 'ERR_TIMEOUT')) throw new DeviceTimeoutError(ep, what, { cause: e });
+      if (lostSession(e)) throw new DeviceTimeoutError(ep, `${what} (no DTLS session with the device: the server restarted since it registered)`, { cause: e });
       throw e;
     }
     if (!isSuccess(res.code)) throw new DeviceRefusedError(ep, res.code, what, res.errorMessage);
     return res;
   }
+}
+
+/**
+ * A DtlsError 'no-session', itself or as a cause: the registration is in Redis but the process
+ * serving it now (a restarted server) holds no DTLS session with the device, and servers do not
+ * initiate DTLS. The device is unreachable until it handshakes again (its next Update does) —
+ * reported as a timeout, so a campaign parks it rather than spending its retries.
+ */
+function lostSession(e: unknown): boolean {
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    if (isHandoverError(c, 'ERR_DTLS') && (c.details as { reason?: unknown } | undefined)?.reason === 'no-session') return true;
+  }
+  return false;
 }
 
 function parsePath(path: string): LwM2mPath {

@@ -7,10 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { LeshanAdapter } from '../adapter/leshan-adapter';
 import { LocalServerAdapter, type LocalServer } from '../adapter/local-server-adapter';
-import type { AdapterEvent, AdapterListener, AdapterRegistration, DmAdapter, RequestOptions } from '../adapter/dm-adapter';
-import { DeviceTimeoutError } from '../adapter/errors';
-import { isHandoverError } from '../../common/errors';
-import type { LwM2mNode, ObjectInstance } from '../../objects/node';
+import type { DmAdapter } from '../adapter/dm-adapter';
 import { startServerApp, type ServerApp } from '../../server/rest/app';
 import type { DmConfig } from './provider-config';
 import { readCertificatesPem, readPrivateKeyPem, readTokenFile } from './provider-material';
@@ -54,7 +51,7 @@ export async function startDmEndpoint(dm: DmConfig, m: DmMaterial, o: { redisUrl
     dtls: { port: dm.coapsPort, certificate: { certChainPem: m.certChainPem, keyPem: m.keyPem, caPem: m.caPem } },
     ...(dm.queueAwakeMs !== undefined ? { queueAwakeMs: dm.queueAwakeMs } : {}), log: o.log,
   });
-  const adapter = new SessionLossAdapter(new LocalServerAdapter(app.lwm2m as unknown as LocalServer, { timeoutMs: dm.deviceTimeoutMs }));
+  const adapter = new LocalServerAdapter(app.lwm2m as unknown as LocalServer, { timeoutMs: dm.deviceTimeoutMs });
   const host = dm.host.includes(':') ? `[${dm.host}]` : dm.host;
   return {
     adapter, app, coapsUri: `coaps://${host}:${app.coapsPort}`, restUrl: `http://${host}:${app.httpPort}`,
@@ -63,42 +60,4 @@ export async function startDmEndpoint(dm: DmConfig, m: DmMaterial, o: { redisUrl
       await app.stop();
     },
   };
-}
-
-/**
- * After our server restarted (a killed `serve`), a device registered before still has its
- * registration in Redis but no DTLS session with the new process: a request to it fails with
- * DtlsError 'no-session' until the device handshakes again (its next Update does, after its own
- * request timed out). That is the device being unreachable for now, as a timeout is: reported as
- * DeviceTimeoutError, so that the campaign parks the device until it registers or updates again
- * instead of spending its retries. (LocalServerAdapter passes the DtlsError through as it is.)
- */
-/** A DtlsError 'no-session', itself or as the cause of the server's request failure. */
-function lostSession(e: unknown): boolean {
-  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
-    if (isHandoverError(c, 'ERR_DTLS') && c.details?.reason === 'no-session') return true;
-  }
-  return false;
-}
-
-class SessionLossAdapter implements DmAdapter {
-  constructor(private readonly inner: DmAdapter) {}
-
-  private async call<T>(ep: string, what: string, f: () => Promise<T>): Promise<T> {
-    try {
-      return await f();
-    } catch (e) {
-      if (lostSession(e)) throw new DeviceTimeoutError(ep, `${what} (no DTLS session since the server restarted)`, { cause: e });
-      throw e;
-    }
-  }
-
-  registration(ep: string): Promise<AdapterRegistration | undefined> { return this.inner.registration(ep); }
-  read(ep: string, path: string, opts?: RequestOptions): Promise<LwM2mNode> { return this.call(ep, `read ${path}`, () => this.inner.read(ep, path, opts)); }
-  write(ep: string, path: string, node: LwM2mNode, opts?: RequestOptions & { mode?: 'replace' | 'update' }): Promise<void> { return this.call(ep, `write ${path}`, () => this.inner.write(ep, path, node, opts)); }
-  execute(ep: string, path: string, args?: string, opts?: RequestOptions): Promise<void> { return this.call(ep, `execute ${path}`, () => this.inner.execute(ep, path, args, opts)); }
-  create(ep: string, objectPath: string, instance: ObjectInstance, opts?: RequestOptions): Promise<void> { return this.call(ep, `create under ${objectPath}`, () => this.inner.create(ep, objectPath, instance, opts)); }
-  delete(ep: string, path: string, opts?: RequestOptions): Promise<void> { return this.call(ep, `delete ${path}`, () => this.inner.delete(ep, path, opts)); }
-  on(event: AdapterEvent, listener: AdapterListener): () => void { return this.inner.on(event, listener); }
-  close(): Promise<void> { return this.inner.close(); }
 }

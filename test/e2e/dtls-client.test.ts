@@ -14,6 +14,7 @@ import { LwM2mClient } from '../../client-sim/client';
 import type { ClientSecurity } from '../../client-sim/client-options';
 import { LwM2mPath } from '../../objects/path';
 import { LwM2mServer } from '../../server/lwm2m-server';
+import { DeviceTimeoutError, LocalServerAdapter, type LocalServer } from '../../plugin/adapter/index';
 import { registrationToJson } from '../../server/rest/registration-json';
 import { Harness, nextEvent } from './harness';
 import { TestPki, type Issued } from './dtls-pki';
@@ -218,5 +219,27 @@ describe('client-sim over its own DTLS sessions', () => {
     expect(c.currentServerUri()).toBe(`coaps://127.0.0.1:${dmPort}`);
     expect(await dm.registrations.get('dev-bs')).toMatchObject({ lifetime: 90, certificate: { subject: 'CN=dev-bs, serialNumber=dev-bs', issuer: 'CN=Provider Two CA' } });
     expect(await dm.send('dev-bs', { kind: 'read', path: LwM2mPath.parse('/1/0/1') })).toMatchObject({ code: '2.05', content: { value: 90n } });
+  });
+
+  it('reports a device whose DTLS session died with a restarted server as timed out to the DM adapter', async () => {
+    const { s, port } = await secureServer(ca1);
+    await s.security.put({ endpoint: 'psk-lost', mode: 'psk', identity: 'psk-lost-id', key: Buffer.alloc(16, 6) });
+    const registered = nextEvent(s, 'REGISTRATION', (e) => e.registration.endpoint === 'psk-lost');
+    await h.client(s, { endpoint: 'psk-lost', serverUri: `coaps://127.0.0.1:${port}`, security: { mode: 'psk', identity: 'psk-lost-id', key: Buffer.alloc(16, 6) } });
+    await registered;
+    // A second server process on the same Redis (a restart): the registration is there, the session is not.
+    const dtls = new DtlsServer({ psk: { lookup: async () => undefined } });
+    dtlsServers.push(dtls);
+    await dtls.listen(0, '127.0.0.1');
+    const restarted = await h.server({ keyPrefix: `${h.prefix}:s${servers}`, allowNoSec: false, secureEndpoints: [{ socket: dtls, identityOf: (r) => dtls.identityOf(r) }] });
+    expect(await restarted.registrations.get('psk-lost')).toBeDefined();
+    const adapter = new LocalServerAdapter(restarted as unknown as LocalServer, { timeoutMs: 3000 });
+    try {
+      const err = await adapter.read('psk-lost', '/3/0/0').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(DeviceTimeoutError);
+      expect((err as Error).message).toMatch(/no DTLS session/);
+    } finally {
+      await adapter.close();
+    }
   });
 });
