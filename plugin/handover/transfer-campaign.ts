@@ -25,7 +25,6 @@
 import type { DmAdapter } from '../adapter/dm-adapter';
 import { AdapterError, DeviceNotRegisteredError, DeviceSleepingError, DeviceTimeoutError } from '../adapter/errors';
 import type { CampaignDefinition, StepContext, StepOutcome } from '../campaign/types';
-import { isFactoryCertificate } from '../roles/fallback';
 import type { OldProvider } from '../roles/old-provider';
 import { TransferState } from '../roles/transfer-objects';
 
@@ -87,10 +86,7 @@ export function transferCampaign(opts: TransferCampaignOptions): CampaignDefinit
   async function cameBack(deviceId: string): Promise<boolean> {
     if (!opts.adapter) return false;
     const reg = await opts.adapter.registration(deviceId).catch(() => undefined);
-    if (!reg?.certificate) return false;
-    const device = await sp1.device(deviceId);
-    if (!device || !isFactoryCertificate(reg.certificate, device.factoryCertificate)) return false;
-    return sp1.recordFallback(deviceId, reg);
+    return reg ? sp1.recordFallback(deviceId, reg, { quiet: true }) : false;
   }
 
   async function deliver(ctx: StepContext): Promise<StepOutcome> {

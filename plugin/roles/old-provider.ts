@@ -266,8 +266,11 @@ export class OldProvider extends EventEmitter<{ delivered: [string, string]; tra
     }
   }
 
-  /** A device registered at SP1: record it as fallen back when it came back with its factory credentials. */
-  async recordFallback(ep: string, reg: Pick<AdapterRegistration, 'certificate'>): Promise<boolean> {
+  /**
+   * A device registered at SP1: record it as fallen back when it came back with its factory
+   * credentials. `quiet`: a registration that is not a fallback is not logged (a campaign polling).
+   */
+  async recordFallback(ep: string, reg: Pick<AdapterRegistration, 'certificate'>, opts: { quiet?: boolean } = {}): Promise<boolean> {
     const transferId = await this.store.activeTransfer(ep);
     if (!transferId) return false;
     const device = await this.store.device(ep);
@@ -277,7 +280,7 @@ export class OldProvider extends EventEmitter<{ delivered: [string, string]; tra
     const transferState = !reg.certificate && allow && rec ? await this.transferState(ep).catch(() => undefined) : undefined;
     const v = fallbackVerdict(rec?.state, device.factoryCertificate, reg, { allowWithoutCertificate: allow, ...(transferState !== undefined ? { transferState } : {}) });
     if (!v.fellBack) {
-      if (rec) this.opts.log?.(`registration of "${ep}" is not a fallback: ${v.reason}`);
+      if (rec && !opts.quiet) this.opts.log?.(`registration of "${ep}" is not a fallback: ${v.reason}`);
       return false;
     }
     if (rec?.state === 'fellBack') return true;
