@@ -4,8 +4,10 @@
  * comes from the DTLS session, never from the payload; EstService does the protocol.
  *
  * Block-wise: node-coap's Server reassembles Block1 requests (large CSRs) and answers large
- * payloads (/crts chains, /skg) with Block2 on its own. DeduplicatingSocket answers retransmitted
- * requests from its cache, which node-coap skips on a non-dgram socket.
+ * payloads (/crts chains, /skg) with Block2 on its own; common/coap's Block2Answers keeps each
+ * large answer so that later blocks keep its code and Content-Format and never re-run an
+ * enrollment. common/coap's DedupSocket answers retransmitted requests from memory, which
+ * node-coap skips on a non-dgram socket.
  *
  * Load: at most `maxConcurrentEnrollments` enrollments (/sen /sren /skg /skc) run at once; one
  * more is answered 5.03 Service Unavailable with a Max-Age of the expected wait (RFC 9148 §5.7:
@@ -26,8 +28,8 @@ import { DtlsServer } from '../../common/dtls/index';
 import { DEV_IDENTITY_OPTION, bytesOption, parsedOptions, uintOption, type CsrAttrOrOid } from '../../common/est/index';
 import { pemToDer } from '../../common/pki/index';
 import type { EnrollmentPolicy } from './enrollment-policy';
-import { Block2Answers } from './block2-answers';
-import { DeduplicatingSocket } from './deduplicating-socket';
+import { Block2Answers } from '../../common/coap/block2-answers';
+import { DedupSocket } from '../../common/coap/dedup-socket';
 import { EstService, type EstCertificateAuthority, type EstResponse } from './est-service';
 
 export interface EstServerOptions {
@@ -69,7 +71,7 @@ export class EstServer {
   private coapServer: coap.Server | undefined;
   private dtls: DtlsServer | undefined;
   private udp: dgram.Socket | undefined;
-  private dedup: DeduplicatingSocket | undefined;
+  private dedup: DedupSocket | undefined;
   private boundPort = 0;
   private readonly block2Answers = new Block2Answers();
   /** Enrollments in progress, and a moving average of how long one takes (ms, wall clock). */
@@ -114,7 +116,7 @@ export class EstServer {
       dtls.on('error', (e: Error) => this.log(`est: DTLS socket error: ${e.message}`));
       this.boundPort = (await dtls.listen(this.opts.port ?? 0, host)).port;
       this.dtls = dtls;
-      this.dedup = new DeduplicatingSocket(dtls);
+      this.dedup = new DedupSocket(dtls);
       server.listen(this.dedup);
     }
     this.coapServer = server;
@@ -137,13 +139,17 @@ export class EstServer {
 
   private async onRequest(req: coap.IncomingMessage, res: coap.OutgoingMessage): Promise<void> {
     const path = req.url.split('?')[0];
-    const key = Block2Answers.key((req as unknown as { _packet: { token?: Buffer } })._packet.token, req.rsinfo);
-    const block2 = uintOption(parsedOptions(req), 'Block2');
+    // The client may be gone by now (its DTLS session closed or expired): the answer is lost, the
+    // server keeps serving. What was recorded (an enrollment) stays recorded.
+    res.on('error', (e: Error) => this.log(`est: answer to ${req.rsinfo.address}:${req.rsinfo.port} ${path} not sent: ${e.message}`));
+    // A later block is cut from the kept answer, never by running the request again.
+    const server = this.coapServer;
+    if (server === undefined) return; // stopped meanwhile
+    const late = this.block2Answers.serveLate(server, req, res);
+    if (late === 'served') return;
     let response: EstResponse & { maxAge?: number };
-    if (block2 !== undefined && block2 >> 4 > 0) {
-      // A later block: cut from the kept answer, never by running the request again.
-      response = (key !== undefined ? this.block2Answers.get(key) : undefined)
-        ?? { code: '4.08', payload: new Uint8Array(Buffer.from('no answer in progress for this Block2 request; start at block 0')) };
+    if (late === 'unknown') {
+      response = { code: '4.08', payload: new Uint8Array(Buffer.from('no answer in progress for this Block2 request; start at block 0')) };
     } else if (path === '/.well-known/core') {
       response = this.discovery(req);
     } else if (path.startsWith(ROOT)) {
@@ -173,9 +179,6 @@ export class EstServer {
     } else {
       response = { code: '4.04', payload: new Uint8Array(Buffer.from(`no resource ${path}`)) };
     }
-    // The client may be gone by now (its DTLS session closed or expired): the answer is lost, the
-    // server keeps serving. What was recorded (an enrollment) stays recorded.
-    res.on('error', (e: Error) => this.log(`est: answer to ${req.rsinfo.address}:${req.rsinfo.port} ${path} not sent: ${e.message}`));
     res.code = response.code;
     if (response.contentFormat !== undefined) res.setOption('Content-Format', response.contentFormat);
     if (response.maxAge !== undefined) res.setOption('Max-Age', response.maxAge);
@@ -184,9 +187,7 @@ export class EstServer {
     if (block1 !== undefined) res.setOption('Block1', block1);
     res.end(Buffer.from(response.payload.buffer, response.payload.byteOffset, response.payload.byteLength));
     // node-coap cached the answer if it went block-wise: take it over (see Block2Answers).
-    const cache = (this.coapServer as unknown as { _block2Cache?: { remove(key: string): boolean } } | undefined)?._block2Cache;
-    const cacheKey = (res as unknown as { _cachekey?: string })._cachekey;
-    if (cacheKey !== undefined && cache?.remove(cacheKey) === true && key !== undefined) this.block2Answers.keep(key, response);
+    this.block2Answers.adopt(server, req, res);
   }
 
   /** 5.03 with the expected wait: the enrollments ahead, each taking about enrollMs. */

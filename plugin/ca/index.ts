@@ -12,6 +12,6 @@ export type { EnrollmentCheck, EnrollmentPolicy, IssuedEnrollment } from './enro
 export { publicKeyId } from './public-key-id';
 export { RedisEnrollmentPolicy } from './redis-enrollment-policy';
 export type { RedisEnrollmentPolicyOptions } from './redis-enrollment-policy';
-export { DeduplicatingSocket } from './deduplicating-socket';
+export { DedupSocket } from '../../common/coap/dedup-socket';
 export { EnrollmentRefusedError, EstError } from '../../common/est/index';
 export type { EnrollmentRefusalReason } from '../../common/est/index';

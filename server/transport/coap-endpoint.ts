@@ -8,8 +8,9 @@
  *   flight go to the Agent face; any other response (a notification, possibly for an
  *   observation another process or an earlier run created) goes to `onUnmatchedResponse`, so
  *   that the Agent never answers it with a reset.
- * - deduplication (RFC 7252 §4.5): a retransmitted Confirmable request is answered with the bytes
- *   sent the first time (node-coap does it only on a dgram.Socket), or dropped while in progress.
+ * - deduplication (RFC 7252 §4.5, common/coap's ExchangeMemory): a retransmitted Confirmable
+ *   request is answered with the bytes sent the first time (node-coap does it only on a
+ *   dgram.Socket), or dropped while in progress; a repeated Non-confirmable request is dropped.
  * - malformed datagrams: a request with a broken option list gets 4.00, any other unreadable
  *   Confirmable message a reset; nothing reaches node-coap (whose error replies are skipped on
  *   non-dgram sockets), and the endpoint keeps serving.
@@ -21,9 +22,7 @@ import {
 } from '../coap/message';
 import type { DatagramSocketLike, PeerAddress, PeerIdentity } from './secure-endpoint';
 import { parseSendArgs } from '../../common/dtls/send-args';
-
-/** EXCHANGE_LIFETIME (RFC 7252 §4.8.2), ms: how long a request's message id is remembered. */
-const EXCHANGE_LIFETIME_MS = 247_000;
+import { ExchangeMemory, type ExchangeMemoryOptions } from '../../common/coap/exchange-memory';
 
 export interface CoapEndpointHooks {
   /** A response no request in flight expects (a notification). The hook must ACK/RST it. */
@@ -31,11 +30,6 @@ export interface CoapEndpointHooks {
   /** True when COAPLOG has listeners. */
   logging(): boolean;
   log(incoming: boolean, datagram: Buffer, peer: PeerAddress, endpoint: CoapEndpoint): void;
-}
-
-interface Exchange {
-  readonly at: number;
-  reply?: Buffer;
 }
 
 /** The dgram-like face node-coap's Server or Agent listens on. */
@@ -54,7 +48,7 @@ export class CoapEndpoint {
   private readonly inFlight = new Map<string, number>();
   /** Content-Format of the first answer block per tracked token (node-coap keeps only the last block's options). */
   private readonly formats = new Map<string, number>();
-  private readonly exchanges = new Map<string, Exchange>();
+  private readonly exchanges: ExchangeMemory;
   private readonly onMessage = (msg: Buffer, rinfo: PeerAddress) => this.receive(msg, rinfo);
   private readonly onError = (err: Error) => this.serverFace.emit('error', err);
   private nextMessageId = Math.floor(Math.random() * 0x10000);
@@ -66,8 +60,9 @@ export class CoapEndpoint {
     readonly secure: boolean,
     private readonly identity: (rinfo: PeerAddress) => PeerIdentity | undefined,
     private readonly hooks: CoapEndpointHooks,
-    private readonly now: () => number = Date.now,
+    memory: ExchangeMemoryOptions = {},
   ) {
+    this.exchanges = new ExchangeMemory(memory);
     this.type = socket.address().family === 'IPv6' ? 'udp6' : 'udp4';
     this.serverFace = new Face(this);
     this.agentFace = new Face(this);
@@ -123,7 +118,7 @@ export class CoapEndpoint {
     const port = p as number;
     const address = a as string;
     if (this.closed) { cb?.(new Error('endpoint closed')); return; }
-    this.rememberReply(buf, address, port);
+    this.exchanges.sent(buf, { address, port });
     this.transmit(buf, port, address, cb);
   }
 
@@ -148,7 +143,11 @@ export class CoapEndpoint {
     }
     if (parsed.codeClass === 0 && parsed.code !== '0.00') {
       if (parsed.type === 'ACK' || parsed.type === 'RST') return this.reject(msg, rinfo, new CoapFormatError('a request in an ACK/RST', parsed));
-      if (parsed.type === 'CON' && this.duplicate(parsed, rinfo)) return;
+      const admission = this.exchanges.admit(msg, rinfo);
+      if (admission.duplicate) {
+        if (admission.reply !== undefined) this.transmit(admission.reply, rinfo.port, rinfo.address);
+        return;
+      }
       this.serverFace.emit('message', msg, rinfo);
       return;
     }
@@ -188,34 +187,6 @@ export class CoapEndpoint {
       return;
     }
     if (header.type === 'CON') this.sendRaw(emptyMessage('RST', header.messageId), rinfo);
-  }
-
-  private duplicate(msg: CoapMessage, rinfo: PeerAddress): boolean {
-    const key = `${rinfo.address}|${rinfo.port}|${msg.messageId}`;
-    const seen = this.exchanges.get(key);
-    if (seen) {
-      if (seen.reply) this.transmit(seen.reply, rinfo.port, rinfo.address);
-      return true;
-    }
-    this.prune();
-    this.exchanges.set(key, { at: this.now() });
-    return false;
-  }
-
-  private rememberReply(buf: Buffer, address: string, port: number): void {
-    if (buf.length < 4) return;
-    const type = (buf[0] >> 4) & 0x03;
-    if (type !== 2 && type !== 3) return; // only ACK/RST carry the request's message id
-    const exchange = this.exchanges.get(`${address}|${port}|${buf.readUInt16BE(2)}`);
-    if (exchange && (exchange.reply === undefined || buf[1] !== 0)) exchange.reply = Buffer.from(buf);
-  }
-
-  private prune(): void {
-    const limit = this.now() - EXCHANGE_LIFETIME_MS;
-    for (const [key, ex] of this.exchanges) {
-      if (ex.at >= limit) break; // insertion order is time order
-      this.exchanges.delete(key);
-    }
   }
 
   private messageId(): number {

@@ -1,6 +1,6 @@
 /**
  * EstClient: transport behaviour — a retransmitted enrollment request is answered once (the
- * server's DeduplicatingSocket), insecure development mode end to end with its identity option,
+ * server's DedupSocket, common/coap), insecure development mode end to end with its identity option,
  * timeouts against a silent peer, and bad URIs.
  */
 import dgram from 'node:dgram';
