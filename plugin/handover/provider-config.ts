@@ -87,6 +87,25 @@ export interface Sp2Config {
   };
   /** PEM files of the anchors devices need (default CA2's root for both). */
   readonly anchors: { readonly enrollmentCaFile?: string; readonly lwm2mServerFile?: string };
+  /** SP2's LwM2M bootstrap server, where transferred devices join. Default none: devices register directly. */
+  readonly bootstrap?: Sp2BootstrapServerConfig;
+}
+
+/** SP2's LwM2M bootstrap server (bootstrap-server.ts), run by `sp2 serve`, provisioned by `sp2 transfer-message`. */
+export interface Sp2BootstrapServerConfig {
+  /** Address its DTLS endpoint binds. Default 127.0.0.1. */
+  readonly host: string;
+  readonly port: number;
+  /** PEM: its certificate chain, its key (owner-only), the CAs device certificates must chain to (CA2's chain). */
+  readonly certChainFile: string;
+  readonly keyFile: string;
+  readonly trustedCaFile: string;
+  /** Where devices register after the bootstrap (coaps://). Default our dm.server's coaps URI (required with dm.leshan). */
+  readonly serverUri?: string;
+  /** PEM: what devices authenticate SP2's LwM2M server with (Security resource 4). Default CA2's root. */
+  readonly serverTrustFile?: string;
+  /** Registration lifetime written into each device's Server object, s. Default 300. */
+  readonly lifetime: number;
 }
 
 export interface ProviderConfig {
@@ -204,8 +223,21 @@ function readSp1(r: Reader, v: unknown, dm: DmConfig): Sp1Config {
   };
 }
 
-function readSp2(r: Reader, v: unknown): Sp2Config {
-  const o = r.obj(v, 'sp2', ['ca2Dir', 'est', 'transferMessage', 'anchors']);
+function readSp2Bootstrap(r: Reader, v: unknown, dm: DmConfig): Sp2BootstrapServerConfig {
+  const b = r.obj(v, 'sp2.bootstrap', ['host', 'port', 'certChain', 'key', 'trustedCa', 'serverUri', 'serverTrust', 'lifetime']);
+  const serverUri = r.uri(b, 'serverUri', 'sp2.bootstrap', ['coaps'], true);
+  if (!serverUri && dm.kind === 'leshan') r.fail('sp2.bootstrap.serverUri', 'is required with dm.leshan (the coaps URI of SP2\'s LwM2M server that devices register with after the bootstrap)');
+  const serverTrustFile = r.file(b, 'serverTrust', 'sp2.bootstrap', true);
+  return {
+    host: r.str(b, 'host', 'sp2.bootstrap', true) ?? '127.0.0.1', port: r.int(b, 'port', 'sp2.bootstrap', ...PORT),
+    certChainFile: r.file(b, 'certChain', 'sp2.bootstrap'), keyFile: r.file(b, 'key', 'sp2.bootstrap'), trustedCaFile: r.file(b, 'trustedCa', 'sp2.bootstrap'),
+    ...(serverUri ? { serverUri } : {}), ...(serverTrustFile ? { serverTrustFile } : {}),
+    lifetime: r.int(b, 'lifetime', 'sp2.bootstrap', 1, 2 ** 31 - 1, 300),
+  };
+}
+
+function readSp2(r: Reader, v: unknown, dm: DmConfig): Sp2Config {
+  const o = r.obj(v, 'sp2', ['ca2Dir', 'est', 'transferMessage', 'anchors', 'bootstrap']);
   const e = r.obj(o.est, 'sp2.est', ['host', 'port', 'certChain', 'key', 'trustedCa']);
   const t = r.obj(o.transferMessage ?? {}, 'sp2.transferMessage', ['enrollUri', 'joinUri', 'updateUri', 'raUri', 'updateFirst', 'windowHours']);
   const a = r.obj(o.anchors ?? {}, 'sp2.anchors', ['enrollmentCa', 'lwm2mServer']);
@@ -214,11 +246,16 @@ function readSp2(r: Reader, v: unknown): Sp2Config {
     .filter(([, u]) => u !== undefined)) as { enrollUri?: string; joinUri?: string; updateUri?: string; raUri?: string };
   const enrollmentCaFile = r.file(a, 'enrollmentCa', 'sp2.anchors', true);
   const lwm2mServerFile = r.file(a, 'lwm2mServer', 'sp2.anchors', true);
+  const est = { host: r.str(e, 'host', 'sp2.est', true) ?? '127.0.0.1', port: r.int(e, 'port', 'sp2.est', ...PORT), certChainFile: r.file(e, 'certChain', 'sp2.est'), keyFile: r.file(e, 'key', 'sp2.est'), trustedCaFile: r.file(e, 'trustedCa', 'sp2.est') };
+  const bootstrap = o.bootstrap === undefined ? undefined : readSp2Bootstrap(r, o.bootstrap, dm);
+  const taken = bootstrap && (bootstrap.port === est.port ? 'sp2.est.port' : dm.kind === 'server' && bootstrap.port === dm.coapsPort ? 'dm.server.coapsPort' : undefined);
+  if (taken) r.fail('sp2.bootstrap.port', `is also ${taken} (${bootstrap!.port}): the bootstrap server needs a UDP port of its own`);
   return {
     ca2Dir: r.file(o, 'ca2Dir', 'sp2'),
-    est: { host: r.str(e, 'host', 'sp2.est', true) ?? '127.0.0.1', port: r.int(e, 'port', 'sp2.est', ...PORT), certChainFile: r.file(e, 'certChain', 'sp2.est'), keyFile: r.file(e, 'key', 'sp2.est'), trustedCaFile: r.file(e, 'trustedCa', 'sp2.est') },
+    est,
     transferMessage: { ...uris, updateFirst: r.bool(t, 'updateFirst', 'sp2.transferMessage', false), windowHours: r.int(t, 'windowHours', 'sp2.transferMessage', 1, 24 * 366, 24) },
     anchors: { ...(enrollmentCaFile ? { enrollmentCaFile } : {}), ...(lwm2mServerFile ? { lwm2mServerFile } : {}) },
+    ...(bootstrap ? { bootstrap } : {}),
   };
 }
 
@@ -243,7 +280,7 @@ export function parseProviderConfig(json: unknown, file: string): ProviderConfig
   if (role === 'sp1' && top.sp2 !== undefined) r.fail('config.sp2', 'is not allowed in an SP1 configuration');
   if (role === 'sp2' && top.sp1 !== undefined) r.fail('config.sp1', 'is not allowed in an SP2 configuration');
   const sp1 = role === 'sp1' ? readSp1(r, top.sp1, dm) : undefined;
-  const sp2 = role === 'sp2' ? readSp2(r, top.sp2) : undefined;
+  const sp2 = role === 'sp2' ? readSp2(r, top.sp2, dm) : undefined;
   const peerIdentity = r.str(p, 'identity', 'peer');
   if (peerIdentity === identity) r.fail('peer.identity', 'must differ from this provider\'s identity');
   return {

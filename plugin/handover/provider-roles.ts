@@ -7,6 +7,9 @@
  *
  *   <prefix>:sp1:…  <prefix>:sp2:…   the roles' records (old/new-provider-store.ts)
  *   <prefix>:sp1:lwm2m  <prefix>:sp2:lwm2m   the LwM2M server's stores, when the service runs one
+ *   <prefix>:sp2:bootstrap            SP2's bootstrap server's stores: the devices' bootstrap
+ *                                     configurations, written by whichever process signs the
+ *                                     TransferMessage, read by the bootstrap server in `sp2 serve`
  *   <prefix>:ca2:est:…                CA2's enrollment policy
  *   <prefix>:campaign…, <prefix>:bull:…  SP1's campaigns (`handover campaign --prefix <prefix>`)
  */
@@ -15,7 +18,9 @@ import { HandoverError } from '../../common/errors';
 import { CertificateAuthority } from '../../common/pki/index';
 import type { DmAdapter } from '../adapter/dm-adapter';
 import { RedisEnrollmentPolicy } from '../ca/redis-enrollment-policy';
-import { NewProvider, OldProvider, type Arrival, type NewProviderOptions } from '../roles/index';
+import { NewProvider, OldProvider, Sp2Bootstrap, type Arrival, type NewProviderOptions } from '../roles/index';
+import { BootstrapConfigStore } from '../../server/bootstrap/bootstrap-config-store';
+import { ServerKeys } from '../../server/keys';
 import { ConfigError } from './errors';
 import { OfflineAdapter } from './offline-adapter';
 import type { ProviderConfig } from './provider-config';
@@ -25,12 +30,14 @@ export interface ProviderKeyNames {
   readonly roles: string;
   readonly sp1Lwm2m: string;
   readonly sp2Lwm2m: string;
+  /** SP2's bootstrap server (its LwM2mServer's key prefix: the configurations). */
+  readonly sp2Bootstrap: string;
   readonly ca2: string;
   readonly campaigns: string;
 }
 
 export function providerKeyNames(prefix: string): ProviderKeyNames {
-  return { roles: prefix, sp1Lwm2m: `${prefix}:sp1:lwm2m`, sp2Lwm2m: `${prefix}:sp2:lwm2m`, ca2: `${prefix}:ca2`, campaigns: prefix };
+  return { roles: prefix, sp1Lwm2m: `${prefix}:sp1:lwm2m`, sp2Lwm2m: `${prefix}:sp2:lwm2m`, sp2Bootstrap: `${prefix}:sp2:bootstrap`, ca2: `${prefix}:ca2`, campaigns: prefix };
 }
 
 /** A Redis connection that answered a PING within 3 s (ERR_REDIS otherwise). */
@@ -67,12 +74,55 @@ export async function caRootOf(dir: string, field: string): Promise<{ root: Uint
   }
 }
 
+/** coaps://host:port of a configured listener; a wildcard host names no address devices can reach (`field` must then be set). */
+function coapsUriOf(host: string, port: number, hostField: string, field: string): string {
+  if (host === '0.0.0.0' || host === '::') throw new ConfigError(`${field} is required when ${hostField} is a wildcard address`);
+  return `coaps://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Where SP1's devices fall back to: the configured URI, else our server's coaps URI. */
 export function sp1FallbackUri(c: ProviderConfig): string {
   if (c.sp1?.fallbackUri) return c.sp1.fallbackUri;
   if (c.dm.kind !== 'server') throw new ConfigError('sp1.fallbackUri is required with dm.leshan');
-  if (c.dm.host === '0.0.0.0' || c.dm.host === '::') throw new ConfigError('sp1.fallbackUri is required when dm.server.host is a wildcard address');
-  return `coaps://${c.dm.host.includes(':') ? `[${c.dm.host}]` : c.dm.host}:${c.dm.coapsPort}`;
+  return coapsUriOf(c.dm.host, c.dm.coapsPort, 'dm.server.host', 'sp1.fallbackUri');
+}
+
+/**
+ * Where devices reach SP2's bootstrap server (sp2.bootstrap): sp2.transferMessage.joinUri when
+ * set (the bootstrap server as devices see it), else coaps://<sp2.bootstrap.host>:<port>.
+ * Undefined without sp2.bootstrap.
+ */
+export function sp2BootstrapUri(c: ProviderConfig): string | undefined {
+  const b = c.sp2?.bootstrap;
+  if (!b) return undefined;
+  return c.sp2!.transferMessage.joinUri ?? coapsUriOf(b.host, b.port, 'sp2.bootstrap.host', 'sp2.transferMessage.joinUri');
+}
+
+/**
+ * SP2's bootstrap configurations (sp2.bootstrap) over `redis`: the store the bootstrap server of
+ * `sp2 serve` reads (BootstrapConfigStore under `<keyPrefix>:sp2:bootstrap`), so whichever
+ * process signs a TransferMessage provisions its devices there. Each device gets an account in
+ * Security Mode 4 for SP2's LwM2M server (sp2.bootstrap.serverUri, else our dm.server's coaps
+ * URI), trusting sp2.bootstrap.serverTrust (else CA2's root). Undefined without sp2.bootstrap.
+ */
+export function createSp2Bootstrap(c: ProviderConfig, redis: Redis, ca2Root: Uint8Array): Sp2Bootstrap | undefined {
+  const b = c.sp2?.bootstrap;
+  const bootstrapUri = sp2BootstrapUri(c);
+  if (!b || !bootstrapUri) return undefined;
+  let serverUri = b.serverUri;
+  if (!serverUri) {
+    if (c.dm.kind !== 'server') throw new ConfigError('sp2.bootstrap.serverUri is required with dm.leshan');
+    serverUri = coapsUriOf(c.dm.host, c.dm.coapsPort, 'dm.server.host', 'sp2.bootstrap.serverUri');
+  }
+  const serverTrust = b.serverTrustFile ? readCertificates(b.serverTrustFile, 'sp2.bootstrap.serverTrust') : [ca2Root];
+  try {
+    return new Sp2Bootstrap({
+      configs: new BootstrapConfigStore(redis, new ServerKeys(providerKeyNames(c.keyPrefix).sp2Bootstrap)),
+      bootstrapUri, serverUri, serverTrust, lifetime: b.lifetime,
+    });
+  } catch (e) {
+    throw new ConfigError(`sp2.bootstrap: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 export interface Sp1RoleOptions {
@@ -111,7 +161,7 @@ export interface Sp2RoleOptions {
   /** CA2's subject: a registration with a certificate of this issuer is an arrival. */
   readonly ca2Subject: string;
   readonly confirmArrival?: (a: Arrival) => Promise<unknown>;
-  /** SP2's bootstrap server (hook: buildTransferMessage then provisions each device there). Default none: devices register directly. */
+  /** SP2's bootstrap configurations (createSp2Bootstrap): buildTransferMessage provisions each device there. Default none: devices register directly. */
   readonly bootstrap?: NonNullable<NewProviderOptions['bootstrap']>;
   readonly log?: (line: string) => void;
 }
@@ -146,11 +196,21 @@ export async function openSp1Records(config: ProviderConfig): Promise<{ sp1: Old
   }
 }
 
-/** SP2's records for a command that reaches no device. */
-export async function openSp2Records(config: ProviderConfig): Promise<{ sp2: NewProvider; redis: Redis; ca2Root: Uint8Array; close(): Promise<void> }> {
+/**
+ * SP2's records for a command that reaches no device. With sp2.bootstrap, signing a
+ * TransferMessage here provisions its devices in the bootstrap server's store (createSp2Bootstrap).
+ */
+export async function openSp2Records(config: ProviderConfig): Promise<{ sp2: NewProvider; redis: Redis; ca2Root: Uint8Array; bootstrap?: Sp2Bootstrap; close(): Promise<void> }> {
+  if (config.role !== 'sp2' || !config.sp2) throw new ConfigError(`${config.file} is not an SP2 configuration`);
   const keys = await readProviderKeys(config);
-  const ca2 = await caRootOf(config.sp2!.ca2Dir, 'sp2.ca2Dir');
+  const ca2 = await caRootOf(config.sp2.ca2Dir, 'sp2.ca2Dir');
   const redis = await connectRedis(config.redisUrl);
-  const sp2 = createSp2Role({ config, keys, redis, adapter: new OfflineAdapter(), ca2Subject: ca2.subject });
-  return { sp2, redis, ca2Root: ca2.root, close: async () => { await redis.quit().catch(() => redis.disconnect()); } };
+  try {
+    const bootstrap = createSp2Bootstrap(config, redis, ca2.root);
+    const sp2 = createSp2Role({ config, keys, redis, adapter: new OfflineAdapter(), ca2Subject: ca2.subject, ...(bootstrap ? { bootstrap } : {}) });
+    return { sp2, redis, ca2Root: ca2.root, ...(bootstrap ? { bootstrap } : {}), close: async () => { await redis.quit().catch(() => redis.disconnect()); } };
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
 }

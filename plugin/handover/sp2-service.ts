@@ -8,24 +8,25 @@
  * (SP1 down) is tried again every `confirmRetryMs` while this process runs, and on the device's
  * next registration update after a restart.
  *
- * Hook: `bootstrap` (an Sp2Bootstrap over SP2's LwM2M bootstrap server) makes every signed
- * TransferMessage provision its devices there; without it devices register directly at the
- * join URI. This service does not start a bootstrap server itself.
+ * With `sp2.bootstrap` it also runs SP2's LwM2M bootstrap server (bootstrap-server.ts: DTLS
+ * certificate mode trusting sp2.bootstrap.trustedCa, configurations in Redis under
+ * `<keyPrefix>:sp2:bootstrap`), and every TransferMessage it signs — here or in
+ * `sp2 transfer-message`, another process — provisions its devices there (createSp2Bootstrap);
+ * without it devices register directly at the join URI.
  */
 import { CertificateAuthority } from '../../common/pki/index';
 import type { AdapterRegistration } from '../adapter/dm-adapter';
 import { EstServer } from '../ca/est-server';
 import { Sp1ApiClient, createSp2Api, type HttpApi } from '../provider-api/index';
-import type { NewProvider, NewProviderOptions } from '../roles/index';
+import type { NewProvider } from '../roles/index';
+import { startBootstrapServer, type BootstrapServer } from './bootstrap-server';
 import { startDmEndpoint, readDmMaterial, type DmEndpoint } from './dm-endpoint';
 import { ConfigError } from './errors';
 import type { ProviderConfig } from './provider-config';
 import { readCertificatesPem, readPrivateKeyPem, readProviderKeys, readTokenFile } from './provider-material';
-import { ca2Policy, connectRedis, createSp2Role, providerKeyNames } from './provider-roles';
+import { ca2Policy, connectRedis, createSp2Bootstrap, createSp2Role, providerKeyNames } from './provider-roles';
 
 export interface Sp2ServiceOptions {
-  /** SP2's bootstrap server (see the header). Default none. */
-  readonly bootstrap?: NonNullable<NewProviderOptions['bootstrap']>;
   /** Period of the retry of arrival confirmations SP1 did not take, ms. Default 2000. */
   readonly confirmRetryMs?: number;
   readonly log?: (line: string) => void;
@@ -36,6 +37,8 @@ export interface Sp2Service {
   readonly dm: DmEndpoint;
   readonly api: HttpApi;
   readonly est: EstServer;
+  /** SP2's bootstrap server, with sp2.bootstrap. */
+  readonly bootstrapServer?: BootstrapServer;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,12 @@ export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOp
     certChainPem: readCertificatesPem(s2.est.certChainFile, 'sp2.est.certChain'),
     keyPem: readPrivateKeyPem(s2.est.keyFile, 'sp2.est.key'),
     caPem: readCertificatesPem(s2.est.trustedCaFile, 'sp2.est.trustedCa'),
+  };
+  const bs = s2.bootstrap;
+  const bootstrapDtls = bs && {
+    certChainPem: readCertificatesPem(bs.certChainFile, 'sp2.bootstrap.certChain'),
+    keyPem: readPrivateKeyPem(bs.keyFile, 'sp2.bootstrap.key'),
+    caPem: readCertificatesPem(bs.trustedCaFile, 'sp2.bootstrap.trustedCa'),
   };
   const names = providerKeyNames(config.keyPrefix);
 
@@ -71,21 +80,31 @@ export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOp
     stops.push(() => ca2.close());
     const redis = await connectRedis(config.redisUrl);
     stops.push(() => redis.quit().catch(() => redis.disconnect()));
+    const bootstrap = createSp2Bootstrap(config, redis, ca2.chain[ca2.chain.length - 1]);
     const est = new EstServer({ ca: ca2, policy: ca2Policy(config, redis), host: s2.est.host, port: s2.est.port, dtls: estDtls, log });
     await est.start();
     stops.push(() => est.stop());
     const dm = await startDmEndpoint(config.dm, dmMaterial, { redisUrl: config.redisUrl, keyPrefix: names.sp2Lwm2m, log });
     stops.push(() => dm.stop());
+    let bootstrapServer: BootstrapServer | undefined;
+    if (bs && bootstrapDtls) {
+      const started = await startBootstrapServer({
+        redisUrl: config.redisUrl, keyPrefix: names.sp2Bootstrap, host: bs.host, port: bs.port, certificate: bootstrapDtls,
+        requestTimeoutMs: config.dm.deviceTimeoutMs, log,
+      });
+      stops.push(() => started.stop());
+      bootstrapServer = started;
+    }
     const sp1Client = new Sp1ApiClient({ baseUrl: config.api.peerUrl, token: peerToken });
     const sp2 = createSp2Role({
       config, keys, redis, adapter: dm.adapter, ca2Subject: ca2.subject, confirmArrival: (a) => sp1Client.confirmArrival(a), log,
-      ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+      ...(bootstrap ? { bootstrap } : {}),
     });
     const api = createSp2Api(sp2, { token: apiToken, host: config.api.host, port: config.api.port, log });
     await api.listen();
     stops.push(() => api.close());
     stops.push(watchArrivals(sp2, dm, opts.confirmRetryMs ?? 2000, log));
-    return { sp2, dm, api, est, stop };
+    return { sp2, dm, api, est, ...(bootstrapServer ? { bootstrapServer } : {}), stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,14 +1,17 @@
 /**
  * A whole PKI trust transfer driven through the operator CLI only: the PKI and both providers'
  * configuration files on disk, `handover sp1 serve` and `handover sp2 serve` as child processes,
- * four devices onboarded with SP1 (registered over DTLS with their CA1 certificates), then
+ * four devices onboarded with SP1 (registered over DTLS with their CA1 certificates), SP2
+ * configured with its bootstrap server (`sp2.bootstrap`: `sp2 serve` runs it, `sp2
+ * transfer-message` provisions the devices in Redis and makes it the join URI), then
  *
  *   sp1 devices add → sp1 export (UIL file) → sp2 import → sp2 transfer-message (TM + anchors
  *   files) → sp1 accept → campaign create --start → campaign status --json until all final
  *
  * and in the middle of the campaign `sp1 serve` is killed with SIGKILL and started again. Every
- * device must end transferred, registered at SP2 with a certificate issued by CA2, its CA1
- * certificate revoked; both services stop cleanly on SIGTERM (exit 0).
+ * device must end transferred, having bootstrapped with SP2's bootstrap server (a Mode 4 account
+ * for SP2's server), registered at SP2 with a certificate issued by CA2, its CA1 certificate
+ * revoked; both services stop cleanly on SIGTERM (exit 0).
  */
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,8 @@ import * as path from 'node:path';
 import { CertificateAuthority, certificatePem } from '../../common/pki/index';
 import type { CampaignProgress } from '../../plugin/campaign/index';
 import { captureIo } from '../../scripts/cli/io';
+import { BootstrapConfigStore } from '../../server/bootstrap/bootstrap-config-store';
+import { ServerKeys } from '../../server/keys';
 import { runCli } from '../../scripts/cli/main';
 import { cleanPrefix, randomPrefix, testRedis, testRedisUrl } from '../helpers/redis';
 import { CliChild, createCliDevice, createProviderSetup, type CliDevice, type ProviderSetup } from './provider-cli-harness';
@@ -79,7 +84,9 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
     sp2 = new CliChild('sp2 serve', ['sp2', 'serve', '--config', setup.sp2Config, '--json'], path.join(dir, 'sp2.log'));
     const [r1, r2] = await Promise.all([sp1.start(), sp2.start()]);
     expect(r1).toMatchObject({ role: 'sp1', coaps: sp1Uri, api: `http://127.0.0.1:${setup.ports.sp1Api}` });
-    expect(r2).toMatchObject({ role: 'sp2', coaps: `coaps://127.0.0.1:${setup.ports.sp2Coaps}`, est: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est` });
+    const sp2Coaps = `coaps://127.0.0.1:${setup.ports.sp2Coaps}`;
+    const bootstrapUri = `coaps://127.0.0.1:${setup.ports.sp2Bootstrap}`;
+    expect(r2).toMatchObject({ role: 'sp2', coaps: sp2Coaps, est: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est`, bootstrap: bootstrapUri });
     await Promise.all(devices.map((d) => d.client.start()));
 
     // SP1's fleet records, from a file.
@@ -102,8 +109,14 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
     // 3. SP2 → SP1: the TransferMessage and the anchors, as files; SP1 accepts them.
     const tm = path.join(dir, 'tm.cbor');
     const anchors = path.join(dir, 'anchors.pem');
+    // Signing it (another process than sp2 serve) provisions each device at SP2's bootstrap server, the join URI.
+    const bootstrapConfigs = new BootstrapConfigStore(redis, new ServerKeys(`${prefix}:sp2:bootstrap`));
+    expect(await bootstrapConfigs.all()).toEqual({});
     const built = JSON.parse(await ok('sp2', 'transfer-message', '--config', setup.sp2Config, '--transfer', transferId, '--out', tm, '--anchors-out', anchors, '--json')) as Record<string, unknown>;
-    expect(built).toMatchObject({ transferId, anchors: 2, joinUri: `coaps://127.0.0.1:${setup.ports.sp2Coaps}`, enrollUri: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est` });
+    expect(built).toMatchObject({ transferId, anchors: 2, joinUri: bootstrapUri, bootstrap: { uri: bootstrapUri, serverUri: sp2Coaps }, enrollUri: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est` });
+    const provisioned = await bootstrapConfigs.all();
+    expect(Object.keys(provisioned).sort()).toEqual(devices.map((d) => d.id).sort());
+    for (const cfg of Object.values(provisioned)) expect(cfg.security?.['1']).toMatchObject({ uri: sp2Coaps, securityMode: 4 });
     const accepted = JSON.parse(await ok('sp1', 'accept', tm, '--anchors', anchors, '--config', setup.sp1Config, '--json')) as { transferId: string; devices: string[] };
     expect(accepted.transferId).toBe(transferId);
     expect(accepted.devices.sort()).toEqual(devices.map((d) => d.id).sort());
@@ -133,9 +146,17 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
     const reasons = await redis.hgetall(`${prefix}:campaign:${campaignId}:reason`);
     expect({ byState: final.byState, reasons }).toMatchObject({ byState: { transferred: DEVICES, failed: 0, fellBack: 0 } });
 
-    // Each device at SP2 with a CA2 certificate; its CA1 certificate revoked.
+    // Each device at SP2 with a CA2 certificate, through SP2's bootstrap server; its CA1 certificate revoked.
     const ca2Subject = setup.pki.hierarchy.ca2.subject;
+    const ca2Root = setup.pki.hierarchy.ca2.chain[setup.pki.hierarchy.ca2.chain.length - 1];
     for (const d of devices) {
+      // The accounts SP2's bootstrap server wrote: its own (kept) and SP2's server in Mode 4, CA2's root as server trust, no device key.
+      const v = (p: string) => { const n = d.client.getResource(p); return n.kind === 'singleResource' ? n.value : undefined; };
+      expect([d.id, v('/0/0/0'), v('/0/0/1')]).toEqual([d.id, bootstrapUri, true]);
+      expect([d.id, v('/0/1/0'), v('/0/1/2'), (v('/0/1/5') as Uint8Array).length]).toEqual([d.id, sp2Coaps, 4n, 0]);
+      expect(Buffer.from(v('/0/1/4') as Uint8Array).equals(Buffer.from(ca2Root))).toBe(true);
+      expect(v('/1/0/1')).toBe(60n);
+      expect(d.client.currentServerUri()).toBe(sp2Coaps);
       const reg = await registration(`http://127.0.0.1:${setup.ports.sp2Http}`, setup.sp2RestToken, d.id);
       expect([d.id, dn(reg?.certificate?.issuer ?? 'none')]).toEqual([d.id, dn(ca2Subject)]);
     }

@@ -3,7 +3,7 @@
  * (the CA hierarchy of Fig. 1a in a directory, keys 0600), the files each provider's
  * configuration names (keys 0600, certificates, API tokens 0600), the two configuration files,
  * simulated devices onboarded with SP1 (factory certificate + CA1 certificate, registering over
- * DTLS, joining SP2 directly), and `handover sp1|sp2 serve` as child processes running our
+ * DTLS, joining SP2 through SP2's bootstrap server: `sp2.bootstrap` is configured), and `handover sp1|sp2 serve` as child processes running our
  * TypeScript through test/helpers/ts-register.js, as scripts/handover.js runs the built CLI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,7 +56,7 @@ export interface ProviderSetup {
   /** The parsed JSON written to each (tests derive broken variants from them). */
   readonly sp1Json: Record<string, unknown>;
   readonly sp2Json: Record<string, unknown>;
-  readonly ports: { sp1Api: number; sp2Api: number; sp1Coaps: number; sp2Coaps: number; sp1Http: number; sp2Http: number; est: number };
+  readonly ports: { sp1Api: number; sp2Api: number; sp1Coaps: number; sp2Coaps: number; sp1Http: number; sp2Http: number; est: number; sp2Bootstrap: number };
   /** REST tokens of the two LwM2M servers (to look at registrations). */
   readonly sp1RestToken: string;
   readonly sp2RestToken: string;
@@ -96,13 +96,18 @@ export async function createProviderSetup(dir: string, redisUrl: string, keyPref
     sp2EstChain: open(path.join(d2, 'est.pem'), pki.ca2Est.certChainPem),
     sp2EstKey: secret(path.join(d2, 'est.key'), pki.ca2Est.keyPem),
     sp2EstTrusted: open(path.join(d2, 'est-trusted-ca.pem'), factoryRootsPem + pki.chainPem(h.ca2)),
+    sp2BootstrapChain: open(path.join(d2, 'bootstrap.pem'), pki.sp2Server.certChainPem),
+    sp2BootstrapKey: secret(path.join(d2, 'bootstrap.key'), pki.sp2Server.keyPem),
     sp2RestToken: secret(path.join(d2, 'rest.token'), `${sp2RestToken}\n`),
     sp2ApiToken: secret(path.join(d2, 'api.token'), `${sp2ApiToken}\n`),
     sp1PeerToken: secret(path.join(d1, 'sp2-api.token'), `${sp2ApiToken}\n`),
   };
+  const udp = new Set<number>();
+  while (udp.size < 4) udp.add(await freeUdpPort()); // four different ones (the configuration refuses a shared port)
+  const [sp1Coaps, sp2Coaps, est, sp2Bootstrap] = [...udp];
   const ports = {
     sp1Api: await freeTcpPort(), sp2Api: await freeTcpPort(), sp1Http: await freeTcpPort(), sp2Http: await freeTcpPort(),
-    sp1Coaps: await freeUdpPort(), sp2Coaps: await freeUdpPort(), est: await freeUdpPort(),
+    sp1Coaps, sp2Coaps, est, sp2Bootstrap,
   };
   // Paths relative to each configuration's directory, as an operator would keep them.
   const rel = (from: string, f: string) => path.relative(from, f);
@@ -124,6 +129,8 @@ export async function createProviderSetup(dir: string, redisUrl: string, keyPref
       ca2Dir: rel(d2, path.join(dir, 'pki', 'ca2')),
       est: { port: ports.est, certChain: rel(d2, files.sp2EstChain), key: rel(d2, files.sp2EstKey), trustedCa: rel(d2, files.sp2EstTrusted) },
       transferMessage: { updateUri: 'coaps://fw.sp2.example/fw/sp2.suit', windowHours: 2 },
+      // SP2's bootstrap server: devices authenticate with their CA2 certificates (as at SP2's server).
+      bootstrap: { port: ports.sp2Bootstrap, certChain: rel(d2, files.sp2BootstrapChain), key: rel(d2, files.sp2BootstrapKey), trustedCa: rel(d2, files.sp2Trusted), lifetime: 60 },
     },
   };
   const sp1Config = secret(path.join(d1, 'sp1.json'), JSON.stringify(sp1Json, null, 2));
@@ -138,12 +145,12 @@ export interface CliDevice {
   readonly agent: TransferAgent;
 }
 
-/** A device onboarded with SP1 (factory identity, CA1 certificate) that joins SP2 by direct registration. */
+/** A device onboarded with SP1 (factory identity, CA1 certificate) that joins SP2 through the join URI's bootstrap server. */
 export async function createCliDevice(pki: WorldPki, deviceId: string, sp1Uri: string, stateDir: string): Promise<CliDevice> {
   const h = pki.hierarchy;
   const c = await createDeviceCredentials(pki, deviceId);
   const agent = createTransferAgent({
-    deviceId, joinBootstrap: false, fallbackBootstrap: false,
+    deviceId, joinBootstrap: true, fallbackBootstrap: false,
     factory: { privateKey: c.factory.privateKey, certificate: c.factory.certificate, chain: h.factoryCa.chain.slice(0, -1) },
     operational: { privateKey: c.operational.privateKey, certificate: c.operational.certificate, chain: h.ca1.chain.slice(0, -1) },
     stateFile: path.join(stateDir, `${deviceId.replace(/:/g, '_')}.transfer.json`),

@@ -120,6 +120,9 @@ describe('configuration files', () => {
     const f = path.join(path.dirname(setup.sp2Config), 'open-server.json');
     writeFileSync(f, JSON.stringify({ ...j2, dm: { server: { ...j2.dm.server, key: serverKey } } }), { mode: 0o600 });
     await refused(/dm\.server\.key .* is accessible by group or other/, 'sp2', 'serve', '--config', f);
+    const bf = path.join(path.dirname(setup.sp2Config), 'open-bootstrap-key.json');
+    writeFileSync(bf, JSON.stringify({ ...j2, sp2: { ...j2.sp2, bootstrap: { ...j2.sp2.bootstrap, key: serverKey } } }), { mode: 0o600 });
+    await refused(/sp2\.bootstrap\.key .*open-server\.key is accessible by group or other/, 'sp2', 'serve', '--config', bf);
   });
 
   it('refuses a signer certificate that does not certify the signer key', async () => {
@@ -181,6 +184,31 @@ describe('TransferMessage and anchors', () => {
     transferId = (JSON.parse(r.stdout) as { transferId: string }).transferId;
     const b = await cli('sp2', 'transfer-message', '--config', setup.sp2Config, '--transfer', transferId, '--out', tm(), '--anchors-out', anchors(), '--enroll-uri', 'coaps://est.sp2.example/.well-known/est');
     expect(b).toMatchObject({ code: 0 });
+  });
+
+  it('sp2 transfer-message provisioned each device at SP2\'s bootstrap server, its default join URI', async () => {
+    const bootstrapUri = `coaps://127.0.0.1:${setup.ports.sp2Bootstrap}`;
+    expect((await keys('sp2:bootstrap:bscfg:*')).map((k) => k.slice(`${prefix}:sp2:bootstrap:bscfg:`.length))).toEqual(creds.map((c) => c.deviceId).sort());
+    const cfg = JSON.parse((await redis.get(`${prefix}:sp2:bootstrap:bscfg:${creds[0].deviceId}`))!) as { security: Record<string, { uri: string; securityMode: number }> };
+    expect(cfg.security['1']).toMatchObject({ uri: `coaps://127.0.0.1:${setup.ports.sp2Coaps}`, securityMode: 4 });
+    const out = path.join(dir, 'tm-default.cbor');
+    const r = await cli('sp2', 'transfer-message', '--config', setup.sp2Config, '--transfer', transferId, '--out', out, '--anchors-out', path.join(dir, 'a-default.pem'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ joinUri: bootstrapUri, bootstrap: { uri: bootstrapUri, serverUri: `coaps://127.0.0.1:${setup.ports.sp2Coaps}` } });
+    const o = await cli('sp2', 'transfer-message', '--config', setup.sp2Config, '--transfer', transferId, '--out', out, '--anchors-out', path.join(dir, 'a-default.pem'), '--join-uri', 'coaps://bs.sp2.example:5685', '--json');
+    expect(JSON.parse(o.stdout)).toMatchObject({ joinUri: 'coaps://bs.sp2.example:5685' });
+  });
+
+  it('sp2 transfer-message refuses a wildcard bootstrap host without a join URI and a server trust file without certificates', async () => {
+    const j2 = setup.sp2Json as Record<string, any>;
+    const write = (name: string, bootstrap: Record<string, unknown>) => {
+      const f = path.join(path.dirname(setup.sp2Config), name);
+      writeFileSync(f, JSON.stringify({ ...j2, sp2: { ...j2.sp2, bootstrap: { ...j2.sp2.bootstrap, ...bootstrap } } }), { mode: 0o600 });
+      return f;
+    };
+    const args = ['--transfer', transferId, '--out', path.join(dir, 'y.cbor'), '--anchors-out', path.join(dir, 'y.pem')];
+    await refused(/sp2\.transferMessage\.joinUri is required when sp2\.bootstrap\.host is a wildcard address/, 'sp2', 'transfer-message', '--config', write('bs-wildcard.json', { host: '0.0.0.0' }), ...args);
+    await refused(/sp2\.bootstrap\.serverTrust .*holds no PEM certificate/, 'sp2', 'transfer-message', '--config', write('bs-trust.json', { serverTrust: path.relative(path.dirname(setup.sp2Config), setup.files.sp2ApiToken) }), ...args);
   });
 
   it('sp2 transfer-message refuses an unknown transfer and a missing update URI', async () => {

@@ -11,7 +11,7 @@ import { encodeAnchorFile } from '../../../plugin/handover/anchor-file';
 import { ConfigError } from '../../../plugin/handover/errors';
 import type { ProviderConfig } from '../../../plugin/handover/provider-config';
 import { readCertificates } from '../../../plugin/handover/provider-material';
-import { openSp2Records } from '../../../plugin/handover/provider-roles';
+import { openSp2Records, sp2BootstrapUri } from '../../../plugin/handover/provider-roles';
 import { startSp2Service } from '../../../plugin/handover/sp2-service';
 import type { TrustAnchor } from '../../../plugin/roles/index';
 import { intOption, parse } from '../args';
@@ -21,7 +21,8 @@ import { checkWritable, configFrom, readInput, refusingDocument, untilSignal, wr
 
 const usage = `usage: handover sp2 <verb> --config FILE [options]
   serve                            run SP2 (DM server or adapter, CA2's EST server, provider API,
-                                   arrival confirmation to SP1) until SIGINT/SIGTERM
+                                   arrival confirmation to SP1, and with sp2.bootstrap SP2's LwM2M
+                                   bootstrap server) until SIGINT/SIGTERM
   import UIL.jws                   verify SP1's UpdateInfoList (signed by the configured peer), import it
                                    and put its factory certificates on CA2's enrollment list; prints the
                                    transfer id
@@ -30,7 +31,9 @@ const usage = `usage: handover sp2 <verb> --config FILE [options]
           [--not-before ISO] [--window-hours H]
                                    sign the TransferMessage for SP1, and write the trust anchors SP1 must
                                    deliver to the devices (defaults: sp2.transferMessage in the config;
-                                   window from now - 1 min, 24 h)
+                                   window from now - 1 min, 24 h; the join URI is SP2's bootstrap
+                                   server with sp2.bootstrap, else its LwM2M server). With
+                                   sp2.bootstrap it also writes each device's bootstrap configuration
 options: --json (machine-readable output)
 The configuration: docs/operations.md.`;
 
@@ -53,6 +56,7 @@ async function serve(configFile: string | undefined, json: boolean, io: CliIo): 
   const info = {
     role: 'sp2', identity: config.identity, pid: process.pid, api: service.api.url, est: service.est.uri,
     ...(service.dm.coapsUri ? { coaps: service.dm.coapsUri } : {}), dm: service.dm.restUrl,
+    ...(service.bootstrapServer ? { bootstrap: service.bootstrapServer.uri } : {}),
   };
   if (json) {
     io.out(JSON.stringify(info));
@@ -62,6 +66,7 @@ async function serve(configFile: string | undefined, json: boolean, io: CliIo): 
     io.out(`  CA2 EST        ${info.est}`);
     if (info.coaps) io.out(`  LwM2M server   ${info.coaps} (REST ${info.dm})`);
     else io.out(`  DM server      ${info.dm} (Leshan REST)`);
+    if (info.bootstrap) io.out(`  bootstrap      ${info.bootstrap}`);
   }
   const sig = await untilSignal();
   io.err(`sp2: ${sig}, stopping`);
@@ -117,7 +122,8 @@ async function transferMessage(configFile: string | undefined, args: string[], v
   const est = config.sp2!.est;
   const dm = config.dm;
   const enrollUri = uriOption(v['enroll-uri'], '--enroll-uri', ['coap', 'coaps']) ?? t.enrollUri ?? `coaps://${hostOf(est.host, 'sp2.est.host')}:${est.port}/.well-known/est`;
-  const joinUri = uriOption(v['join-uri'], '--join-uri', ['coap', 'coaps']) ?? t.joinUri
+  // Where devices join: SP2's bootstrap server when it runs one (sp2BootstrapUri: joinUri or its own URI), else its LwM2M server.
+  const joinUri = uriOption(v['join-uri'], '--join-uri', ['coap', 'coaps']) ?? sp2BootstrapUri(config) ?? t.joinUri
     ?? (dm.kind === 'server' ? `coaps://${hostOf(dm.host, 'dm.server.host')}:${dm.coapsPort}` : undefined);
   if (!joinUri) throw new UsageError('--join-uri is required (or sp2.transferMessage.joinUri): where devices join SP2');
   const updateUri = uriOption(v['update-uri'], '--update-uri', ['coap', 'coaps', 'http', 'https']) ?? t.updateUri;
@@ -132,18 +138,21 @@ async function transferMessage(configFile: string | undefined, args: string[], v
   const hours = intOption(v['window-hours'], 'window-hours', t.windowHours, 1, 24 * 366);
   checkWritable(v.out, '--out');
   checkWritable(v['anchors-out'], '--anchors-out');
-  const { sp2, ca2Root, close } = await openSp2Records(config);
+  const { sp2, ca2Root, bootstrap, close } = await openSp2Records(config);
   try {
     const anchors = anchorsOf(config, ca2Root);
     const anchorPem = encodeAnchorFile(anchors);
     const bytes = await sp2.buildTransferMessage(v.transfer, {
       resetTimeNotBefore: notBefore, resetTimeNotAfter: notBefore + hours * 3600, raUri, updateUri, updateFirst: (v['update-first'] ?? false) || t.updateFirst,
-      enrollUri, fallbackUri: joinUri, bootstrapUri: joinUri,
+      enrollUri, fallbackUri: bootstrap?.serverUri ?? joinUri, bootstrapUri: joinUri,
     });
     writeOutput(v.out, bytes);
     writeOutput(v['anchors-out'], anchorPem);
-    if (v.json) io.out(JSON.stringify({ transferId: v.transfer, out: v.out, anchorsOut: v['anchors-out'], bytes: bytes.length, anchors: anchors.length, enrollUri, joinUri, updateUri, raUri, window: [notBefore, notBefore + hours * 3600] }));
-    else io.out(`TransferMessage for transfer ${v.transfer} (${bytes.length} bytes) written to ${v.out}; ${anchors.length} trust anchor(s) to ${v['anchors-out']}`);
+    if (v.json) io.out(JSON.stringify({ transferId: v.transfer, out: v.out, anchorsOut: v['anchors-out'], bytes: bytes.length, anchors: anchors.length, enrollUri, joinUri, ...(bootstrap ? { bootstrap: { uri: bootstrap.bootstrapUri, serverUri: bootstrap.serverUri } } : {}), updateUri, raUri, window: [notBefore, notBefore + hours * 3600] }));
+    else {
+      io.out(`TransferMessage for transfer ${v.transfer} (${bytes.length} bytes) written to ${v.out}; ${anchors.length} trust anchor(s) to ${v['anchors-out']}`);
+      if (bootstrap) io.out(`bootstrap configurations written at ${bootstrap.bootstrapUri}: devices register with ${bootstrap.serverUri} after it`);
+    }
     return 0;
   } finally {
     await close();

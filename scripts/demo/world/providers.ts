@@ -23,7 +23,7 @@ import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import type { WorldPki } from './credentials';
 import { MeteredAdapter } from './metered-adapter';
 import { createOldProvider, sp1ServerAppOptions } from './sp1-role';
-import type { BootstrapServer } from './sp2-bootstrap-server';
+import type { BootstrapServer } from '../../../plugin/handover/bootstrap-server';
 import { startSp2Side } from './sp2-side';
 
 export interface ProvidersOptions {

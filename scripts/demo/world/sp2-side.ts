@@ -16,7 +16,7 @@ import { NewProvider, Sp2Bootstrap, type EnrollmentPolicyLike } from '../../../p
 import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import type { WorldPki } from './credentials';
 import { worldKeys } from './sp1-role';
-import { startBootstrapServer, type BootstrapServer } from './sp2-bootstrap-server';
+import { startBootstrapServer, type BootstrapServer } from '../../../plugin/handover/bootstrap-server';
 
 export interface Sp2SideOptions {
   readonly pki: WorldPki;

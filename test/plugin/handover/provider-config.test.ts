@@ -98,6 +98,53 @@ test.each([
   expect(refusal(j)).toMatch(reason);
 });
 
+test('an SP2 configuration with its bootstrap server: defaults and resolved paths', () => {
+  const j = sp2();
+  j.sp2.bootstrap = { port: 5685, certChain: 'bs.pem', key: 'bs.key', trustedCa: 'ca2.pem', serverUri: 'coaps://lwm2m.sp2.example:5684' };
+  expect(parseProviderConfig(j, '/srv/sp2/sp2.json').sp2!.bootstrap).toEqual({
+    host: '127.0.0.1', port: 5685, certChainFile: '/srv/sp2/bs.pem', keyFile: '/srv/sp2/bs.key', trustedCaFile: '/srv/sp2/ca2.pem',
+    serverUri: 'coaps://lwm2m.sp2.example:5684', lifetime: 300,
+  });
+  // With our own server, serverUri defaults (createSp2Bootstrap: dm.server's coaps URI); serverTrust and lifetime as given.
+  j.dm = { server: { coapsPort: 5684, certChain: 's.pem', key: 's.key', trustedCa: 't.pem' } };
+  j.sp2.bootstrap = { host: '::1', port: 5685, certChain: 'bs.pem', key: 'bs.key', trustedCa: 'ca2.pem', serverTrust: '/pki/ca2-root.pem', lifetime: 86400 };
+  expect(parseProviderConfig(j, '/srv/sp2/sp2.json').sp2!.bootstrap).toEqual({
+    host: '::1', port: 5685, certChainFile: '/srv/sp2/bs.pem', keyFile: '/srv/sp2/bs.key', trustedCaFile: '/srv/sp2/ca2.pem',
+    serverTrustFile: '/pki/ca2-root.pem', lifetime: 86400,
+  });
+  expect(parseProviderConfig(sp2(), '/srv/sp2/sp2.json').sp2!.bootstrap).toBeUndefined();
+});
+
+const BS = { port: 5685, certChain: 'bs.pem', key: 'bs.key', trustedCa: 'ca2.pem', serverUri: 'coaps://lwm2m.sp2.example' };
+
+test.each([
+  ['no serverUri with dm.leshan', (b: any) => { delete b.serverUri; }, /sp2\.bootstrap\.serverUri is required with dm\.leshan/],
+  ['a plain coap serverUri', (b: any) => { b.serverUri = 'coap://lwm2m.sp2.example'; }, /sp2\.bootstrap\.serverUri must be a coaps URI/],
+  ['a serverUri that is no URI', (b: any) => { b.serverUri = 'lwm2m'; }, /sp2\.bootstrap\.serverUri is not a URI/],
+  ['no port', (b: any) => { delete b.port; }, /sp2\.bootstrap\.port is required/],
+  ['port 0', (b: any) => { b.port = 0; }, /sp2\.bootstrap\.port must be an integer from 1 to 65535/],
+  ['the EST server\'s port', (b: any) => { b.port = 5690; }, /sp2\.bootstrap\.port is also sp2\.est\.port \(5690\)/],
+  ['no key', (b: any) => { delete b.key; }, /sp2\.bootstrap\.key is required/],
+  ['no trusted CAs', (b: any) => { delete b.trustedCa; }, /sp2\.bootstrap\.trustedCa is required/],
+  ['an empty server trust path', (b: any) => { b.serverTrust = ''; }, /sp2\.bootstrap\.serverTrust must be a non-empty string/],
+  ['a zero lifetime', (b: any) => { b.lifetime = 0; }, /sp2\.bootstrap\.lifetime must be an integer from 1/],
+  ['an unknown field', (b: any) => { b.psk = 'x'; }, /sp2\.bootstrap has an unknown field "psk"/],
+])('refuses a bootstrap section with %s', (_name, change, reason) => {
+  const j = sp2();
+  j.sp2.bootstrap = { ...BS };
+  change(j.sp2.bootstrap);
+  expect(refusal(j)).toMatch(reason);
+});
+
+test('refuses a bootstrap server on the LwM2M server\'s port, and a bootstrap section that is no object', () => {
+  const j = sp2();
+  j.dm = { server: { coapsPort: 5684, certChain: 's.pem', key: 's.key', trustedCa: 't.pem' } };
+  j.sp2.bootstrap = { ...BS, port: 5684 };
+  expect(refusal(j)).toMatch(/sp2\.bootstrap\.port is also dm\.server\.coapsPort \(5684\)/);
+  j.sp2.bootstrap = true;
+  expect(refusal(j)).toMatch(/sp2\.bootstrap must be a JSON object/);
+});
+
 describe('loadProviderConfig', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'provider-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

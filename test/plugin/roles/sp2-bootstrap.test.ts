@@ -1,5 +1,5 @@
 /**
- * SP2's bootstrap server (plugin/roles/sp2-bootstrap.ts, scripts/demo/world/sp2-bootstrap-server.ts)
+ * SP2's bootstrap server (plugin/roles/sp2-bootstrap.ts, plugin/handover/bootstrap-server.ts)
  * over real Redis and real DTLS: NewProvider writes each device's configuration when it signs the
  * TransferMessage (not before); a device of the transfer bootstraps with its CA2 certificate and
  * registers with SP2's LwM2M server using the certificate it holds (Security Mode 4); a device
@@ -24,7 +24,7 @@ import { parseBootstrapConfig } from '../../../server/bootstrap/bootstrap-config
 import type { ServerEvents } from '../../../server/events';
 import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import { createDeviceCredentials, createWorldPki, intermediatesPem, keyPem, type DeviceCredentials, type WorldPki } from '../../../scripts/demo/world/credentials';
-import { startBootstrapServer, type BootstrapServer } from '../../../scripts/demo/world/sp2-bootstrap-server';
+import { startBootstrapServer, type BootstrapServer } from '../../../plugin/handover/bootstrap-server';
 import { cleanPrefix, randomPrefix, testRedis, testRedisUrl } from '../../helpers/redis';
 
 jest.setTimeout(60_000);

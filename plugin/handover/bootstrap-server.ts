@@ -1,18 +1,22 @@
 /**
- * SP2's LwM2M bootstrap server: its own LwM2mServer (Bootstrap-Request on, its own Redis key
- * prefix) behind its own DTLS endpoint in certificate mode, so that a device authenticates with
- * the certificate it enrolled with CA2 (`caPem`: CA2's chain only) and the server checks that the
- * certificate names the endpoint (server/registration/identity-check.ts). A separate server on
- * its own coaps port, as a real deployment runs it (Leshan's bootstrap server is a separate
- * process too); its configurations are written by NewProvider through Sp2Bootstrap.
+ * An LwM2M bootstrap server on its own coaps port: an LwM2mServer (Bootstrap-Request on, its
+ * own Redis key prefix) behind its own DTLS endpoint in certificate mode, so that a device
+ * authenticates with its certificate (`caPem`: the CA(s) device certificates must chain to —
+ * for SP2, CA2's chain only) and the server checks that the certificate names the endpoint
+ * (server/registration/identity-check.ts). A separate server beside the LwM2M server, as a real
+ * deployment runs it (Leshan's bootstrap server is a separate process too). Its configurations
+ * live in Redis (server/bootstrap/bootstrap-config-store.ts under the same key prefix) and are
+ * read per Bootstrap-Request, so another process may write them: SP2's NewProvider does,
+ * through Sp2Bootstrap, when it signs a TransferMessage. Used by `handover sp2 serve`
+ * (sp2-service.ts) and the demo world (scripts/demo/world/sp2-side.ts).
  *
  * The plain CoAP socket the LwM2mServer always opens refuses everyone (NoSec is off).
  */
-import { DtlsServer, type DtlsHandshakeErrorEvent } from '../../../common/dtls/index';
-import type { BootstrapConfigStore } from '../../../server/bootstrap/bootstrap-config-store';
-import type { ServerEvents } from '../../../server/events';
-import { LwM2mServer } from '../../../server/lwm2m-server';
-import type { TypedEmitter } from '../../../server/typed-emitter';
+import { DtlsServer, type DtlsHandshakeErrorEvent } from '../../common/dtls/index';
+import type { BootstrapConfigStore } from '../../server/bootstrap/bootstrap-config-store';
+import type { ServerEvents } from '../../server/events';
+import { LwM2mServer } from '../../server/lwm2m-server';
+import type { TypedEmitter } from '../../server/typed-emitter';
 
 export interface BootstrapServerOptions {
   readonly redisUrl: string;
