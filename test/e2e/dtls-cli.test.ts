@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { LwM2mClient } from '../../client-sim/client';
 import { captureIo } from '../../scripts/cli/io';
 import { runCli } from '../../scripts/cli/main';
-import { requestServerStop } from '../../scripts/cli/commands/server';
+import { requestStop as requestServerStop } from '../../scripts/cli/until-signal';
 import { TestPki } from './dtls-pki';
 
 const TOKEN = 'cli-dtls-test-token-0123456789';

@@ -67,30 +67,6 @@ export function parseDeviceIds(text: string, file: string): string[] {
   return ids;
 }
 
-const stopWaiters = new Set<(reason: string) => void>();
-
-/** Stop every provider `serve` running in this process, as SIGTERM would (in-process tests). */
-export function requestServiceStop(): void {
-  for (const w of [...stopWaiters]) w('stop requested');
-}
-
-/** Resolves on the first SIGINT, SIGTERM or requestServiceStop(). */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (reason: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      stopWaiters.delete(done);
-      resolve(reason);
-    };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    stopWaiters.add(done);
-  });
-}
-
 const SIGNATURE_CODES = new Set(['ERR_JWS_SIGNATURE', 'ERR_CWT_SIGNATURE', 'ERR_COSE_SIGNATURE']);
 
 /**

@@ -10,6 +10,7 @@ import { startServerApp } from '../../../server/rest/app';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
 import { intOption, parse } from '../args';
+import { untilSignal } from '../until-signal';
 
 const usage = `usage: handover server [options]
   --coap-port N     CoAP UDP port (default 5683; 0 = any free port)
@@ -46,33 +47,6 @@ function readPem(file: string, label: string): string {
   }
   if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) throw new InvalidInputError(`${file} holds no PEM ${label}`);
   return text;
-}
-
-const stopWaiters = new Set<(reason: string) => void>();
-
-/**
- * Stop every `handover server` running in this process, as SIGTERM would: for in-process use
- * (tests, the demo) where sending a signal would hit the whole process.
- */
-export function requestServerStop(): void {
-  for (const w of [...stopWaiters]) w('stop requested');
-}
-
-/** Resolves on the first SIGINT, SIGTERM or requestServerStop(). */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (reason: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      stopWaiters.delete(done);
-      resolve(reason);
-    };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    stopWaiters.add(done);
-  });
 }
 
 const server: Command = {

@@ -15,7 +15,8 @@ import { startSp1Service } from '../../../plugin/handover/sp1-service';
 import { intOption, parse } from '../args';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
-import { checkWritable, configFrom, parseDeviceIds, readInput, refusingDocument, untilSignal, writeOutput } from './provider-cli';
+import { checkWritable, configFrom, parseDeviceIds, readInput, refusingDocument, writeOutput } from './provider-cli';
+import { untilSignal } from '../until-signal';
 
 const usage = `usage: handover sp1 <verb> --config FILE [options]
   serve [--concurrency N]          run SP1 (DM server or adapter, provider API, campaign workers,

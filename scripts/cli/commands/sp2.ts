@@ -17,7 +17,8 @@ import type { TrustAnchor } from '../../../plugin/roles/index';
 import { intOption, parse } from '../args';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
-import { checkWritable, configFrom, readInput, refusingDocument, untilSignal, writeOutput } from './provider-cli';
+import { checkWritable, configFrom, readInput, refusingDocument, writeOutput } from './provider-cli';
+import { untilSignal } from '../until-signal';
 
 const usage = `usage: handover sp2 <verb> --config FILE [options]
   serve                            run SP2 (DM server or adapter, CA2's EST server, provider API,

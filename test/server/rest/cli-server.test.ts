@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { captureIo } from '../../../scripts/cli/io';
 import { runCli } from '../../../scripts/cli/main';
-import { requestServerStop } from '../../../scripts/cli/commands/server';
+import { requestStop as requestServerStop } from '../../../scripts/cli/until-signal';
 
 function get(port: number, p: string, token?: string): Promise<number> {
   return new Promise((resolve, reject) => {
