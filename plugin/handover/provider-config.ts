@@ -85,10 +85,41 @@ export interface Sp2Config {
     /** Reset window length, hours. Default 24. */
     readonly windowHours: number;
   };
-  /** PEM files of the anchors devices need (default CA2's root for both). */
-  readonly anchors: { readonly enrollmentCaFile?: string; readonly lwm2mServerFile?: string };
+  /**
+   * PEM files of the anchors devices need: CA2's EST server and SP2's LwM2M server (default CA2's
+   * root for both), SP2's manifest signers (purpose update-server; required for update-first).
+   */
+  readonly anchors: { readonly enrollmentCaFile?: string; readonly lwm2mServerFile?: string; readonly updateServerFile?: string };
   /** SP2's LwM2M bootstrap server, where transferred devices join. Default none: devices register directly. */
   readonly bootstrap?: Sp2BootstrapServerConfig;
+  /** SP2's SUIT update server (the TransferMessage's updateURI). Default none. */
+  readonly update?: Sp2UpdateServerConfig;
+  /** SP2's remote-attestation server (the TransferMessage's raURI). Default none: no attestation. */
+  readonly ra?: Sp2RaServerConfig;
+}
+
+/** SP2's SUIT update server (plugin/update-server), run by `sp2 serve`: plain CoAP, the files of a directory. */
+export interface Sp2UpdateServerConfig {
+  /** Address it binds. Default 127.0.0.1. */
+  readonly host: string;
+  readonly port: number;
+  /** The directory whose envelopes and payloads it serves (regular files inside it only). */
+  readonly directory: string;
+  /** Path of the envelope under `directory` that `sp2 transfer-message` names by default (updateUri coap://host:port/<envelope>). */
+  readonly envelope?: string;
+}
+
+/** SP2's RA server (plugin/ra), run by `sp2 serve`: verifies devices' evidence against the SUIT state of the imported UpdateInfoLists. */
+export interface Sp2RaServerConfig {
+  /** Address it binds. Default 127.0.0.1. */
+  readonly host: string;
+  readonly port: number;
+  /** PEM: the factory CA roots the evidence's certificate chain must end in. */
+  readonly factoryTrustFile: string;
+  /** PEM certificates or public keys: who must have signed the manifests SP1 shared (SP1's firmware signers). */
+  readonly manifestSignersFile: string;
+  /** Deadline of the download of a shared manifest, ms. Default 10000. */
+  readonly fetchTimeoutMs: number;
 }
 
 /** SP2's LwM2M bootstrap server (bootstrap-server.ts), run by `sp2 serve`, provisioned by `sp2 transfer-message`. */
@@ -236,26 +267,64 @@ function readSp2Bootstrap(r: Reader, v: unknown, dm: DmConfig): Sp2BootstrapServ
   };
 }
 
+function readSp2Update(r: Reader, v: unknown): Sp2UpdateServerConfig {
+  const u = r.obj(v, 'sp2.update', ['host', 'port', 'directory', 'envelope']);
+  const envelope = r.str(u, 'envelope', 'sp2.update', true)?.replace(/^\/+/, '');
+  if (envelope !== undefined && (envelope === '' || envelope.split('/').some((s) => s === '' || s === '.' || s === '..') || /[?#\\]/.test(envelope))) {
+    r.fail('sp2.update.envelope', `must be a plain relative path inside sp2.update.directory (e.g. "fw/current.suit"), got "${String(u.envelope)}"`);
+  }
+  return {
+    host: r.str(u, 'host', 'sp2.update', true) ?? '127.0.0.1', port: r.int(u, 'port', 'sp2.update', ...PORT),
+    directory: r.file(u, 'directory', 'sp2.update'), ...(envelope ? { envelope } : {}),
+  };
+}
+
+function readSp2Ra(r: Reader, v: unknown): Sp2RaServerConfig {
+  const a = r.obj(v, 'sp2.ra', ['host', 'port', 'factoryTrust', 'manifestSigners', 'fetchTimeoutMs']);
+  return {
+    host: r.str(a, 'host', 'sp2.ra', true) ?? '127.0.0.1', port: r.int(a, 'port', 'sp2.ra', ...PORT),
+    factoryTrustFile: r.file(a, 'factoryTrust', 'sp2.ra'), manifestSignersFile: r.file(a, 'manifestSigners', 'sp2.ra'),
+    fetchTimeoutMs: r.int(a, 'fetchTimeoutMs', 'sp2.ra', 100, 600_000, 10_000),
+  };
+}
+
+/** Refuse two of SP2's UDP listeners on one port (each needs its own). */
+function checkSp2Ports(r: Reader, dm: DmConfig, listeners: ReadonlyArray<readonly [string, number | undefined]>): void {
+  const all: Array<readonly [string, number | undefined]> = [...listeners];
+  if (dm.kind === 'server') all.unshift(['dm.server.coapsPort', dm.coapsPort], ['dm.server.coapPort', dm.coapPort || undefined]);
+  const seen = new Map<number, string>();
+  for (const [field, port] of all) {
+    if (port === undefined) continue;
+    const other = seen.get(port);
+    if (other) r.fail(field, `is also ${other} (${port}): every UDP listener of SP2 needs a port of its own`);
+    seen.set(port, field);
+  }
+}
+
 function readSp2(r: Reader, v: unknown, dm: DmConfig): Sp2Config {
-  const o = r.obj(v, 'sp2', ['ca2Dir', 'est', 'transferMessage', 'anchors', 'bootstrap']);
+  const o = r.obj(v, 'sp2', ['ca2Dir', 'est', 'transferMessage', 'anchors', 'bootstrap', 'update', 'ra']);
   const e = r.obj(o.est, 'sp2.est', ['host', 'port', 'certChain', 'key', 'trustedCa']);
   const t = r.obj(o.transferMessage ?? {}, 'sp2.transferMessage', ['enrollUri', 'joinUri', 'updateUri', 'raUri', 'updateFirst', 'windowHours']);
-  const a = r.obj(o.anchors ?? {}, 'sp2.anchors', ['enrollmentCa', 'lwm2mServer']);
+  const a = r.obj(o.anchors ?? {}, 'sp2.anchors', ['enrollmentCa', 'lwm2mServer', 'updateServer']);
   const uris = Object.fromEntries((['enrollUri', 'joinUri', 'updateUri', 'raUri'] as const)
     .map((k) => [k, r.uri(t, k, 'sp2.transferMessage', k === 'updateUri' ? ['coap', 'coaps', 'http', 'https'] : ['coap', 'coaps'], true)])
     .filter(([, u]) => u !== undefined)) as { enrollUri?: string; joinUri?: string; updateUri?: string; raUri?: string };
   const enrollmentCaFile = r.file(a, 'enrollmentCa', 'sp2.anchors', true);
   const lwm2mServerFile = r.file(a, 'lwm2mServer', 'sp2.anchors', true);
+  const updateServerFile = r.file(a, 'updateServer', 'sp2.anchors', true);
   const est = { host: r.str(e, 'host', 'sp2.est', true) ?? '127.0.0.1', port: r.int(e, 'port', 'sp2.est', ...PORT), certChainFile: r.file(e, 'certChain', 'sp2.est'), keyFile: r.file(e, 'key', 'sp2.est'), trustedCaFile: r.file(e, 'trustedCa', 'sp2.est') };
   const bootstrap = o.bootstrap === undefined ? undefined : readSp2Bootstrap(r, o.bootstrap, dm);
   const taken = bootstrap && (bootstrap.port === est.port ? 'sp2.est.port' : dm.kind === 'server' && bootstrap.port === dm.coapsPort ? 'dm.server.coapsPort' : undefined);
   if (taken) r.fail('sp2.bootstrap.port', `is also ${taken} (${bootstrap!.port}): the bootstrap server needs a UDP port of its own`);
+  const update = o.update === undefined ? undefined : readSp2Update(r, o.update);
+  const ra = o.ra === undefined ? undefined : readSp2Ra(r, o.ra);
+  checkSp2Ports(r, dm, [['sp2.est.port', est.port], ['sp2.bootstrap.port', bootstrap?.port], ['sp2.update.port', update?.port], ['sp2.ra.port', ra?.port]]);
   return {
     ca2Dir: r.file(o, 'ca2Dir', 'sp2'),
     est,
     transferMessage: { ...uris, updateFirst: r.bool(t, 'updateFirst', 'sp2.transferMessage', false), windowHours: r.int(t, 'windowHours', 'sp2.transferMessage', 1, 24 * 366, 24) },
-    anchors: { ...(enrollmentCaFile ? { enrollmentCaFile } : {}), ...(lwm2mServerFile ? { lwm2mServerFile } : {}) },
-    ...(bootstrap ? { bootstrap } : {}),
+    anchors: { ...(enrollmentCaFile ? { enrollmentCaFile } : {}), ...(lwm2mServerFile ? { lwm2mServerFile } : {}), ...(updateServerFile ? { updateServerFile } : {}) },
+    ...(bootstrap ? { bootstrap } : {}), ...(update ? { update } : {}), ...(ra ? { ra } : {}),
   };
 }
 

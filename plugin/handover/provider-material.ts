@@ -64,6 +64,20 @@ export function readPublicKey(file: string, what: string): KeyObject {
   }
 }
 
+/** Every public key of a PEM file: its certificates' keys and its PUBLIC KEY blocks (at least one). */
+export function readPublicKeys(file: string, what: string): KeyObject[] {
+  const text = readText(file, what);
+  const blocks = [...text.matchAll(/-----BEGIN (CERTIFICATE|PUBLIC KEY)-----[\s\S]*?-----END \1-----/g)];
+  if (blocks.length === 0) throw new ConfigError(`${what} ${file} holds no PEM certificate or public key`);
+  return blocks.map((m, i) => {
+    try {
+      return m[1] === 'CERTIFICATE' ? new X509Certificate(m[0]).publicKey : createPublicKey(m[0]);
+    } catch (e) {
+      throw new ConfigError(`${what} ${file}: PEM block ${i + 1} is not a valid ${m[1] === 'CERTIFICATE' ? 'certificate' : 'public key'}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+}
+
 export interface ProviderKeys {
   /** This provider's signing key (UpdateInfoList / TransferMessage / device tokens). */
   readonly signingKey: KeyObject;

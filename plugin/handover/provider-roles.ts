@@ -10,6 +10,7 @@
  *   <prefix>:sp2:bootstrap            SP2's bootstrap server's stores: the devices' bootstrap
  *                                     configurations, written by whichever process signs the
  *                                     TransferMessage, read by the bootstrap server in `sp2 serve`
+ *   <prefix>:sp2:ra…                  SP2's RA server (nonces, results), when `sp2 serve` runs one
  *   <prefix>:ca2:est:…                CA2's enrollment policy
  *   <prefix>:campaign…, <prefix>:bull:…  SP1's campaigns (`handover campaign --prefix <prefix>`)
  */
@@ -32,12 +33,14 @@ export interface ProviderKeyNames {
   readonly sp2Lwm2m: string;
   /** SP2's bootstrap server (its LwM2mServer's key prefix: the configurations). */
   readonly sp2Bootstrap: string;
+  /** SP2's RA server (its RaStore adds ":ra:…": nonces and results under <prefix>:sp2:ra:…). */
+  readonly sp2Ra: string;
   readonly ca2: string;
   readonly campaigns: string;
 }
 
 export function providerKeyNames(prefix: string): ProviderKeyNames {
-  return { roles: prefix, sp1Lwm2m: `${prefix}:sp1:lwm2m`, sp2Lwm2m: `${prefix}:sp2:lwm2m`, sp2Bootstrap: `${prefix}:sp2:bootstrap`, ca2: `${prefix}:ca2`, campaigns: prefix };
+  return { roles: prefix, sp1Lwm2m: `${prefix}:sp1:lwm2m`, sp2Lwm2m: `${prefix}:sp2:lwm2m`, sp2Bootstrap: `${prefix}:sp2:bootstrap`, sp2Ra: `${prefix}:sp2`, ca2: `${prefix}:ca2`, campaigns: prefix };
 }
 
 /** A Redis connection that answered a PING within 3 s (ERR_REDIS otherwise). */

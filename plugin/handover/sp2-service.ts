@@ -13,6 +13,10 @@
  * `<keyPrefix>:sp2:bootstrap`), and every TransferMessage it signs — here or in
  * `sp2 transfer-message`, another process — provisions its devices there (createSp2Bootstrap);
  * without it devices register directly at the join URI.
+ *
+ * With `sp2.update` it runs SP2's SUIT update server (the files of sp2.update.directory), with
+ * `sp2.ra` SP2's RA server verifying devices against the SUIT state of the UpdateInfoLists SP2
+ * imported (sp2-firmware-servers.ts).
  */
 import { CertificateAuthority } from '../../common/pki/index';
 import type { AdapterRegistration } from '../adapter/dm-adapter';
@@ -21,9 +25,12 @@ import { Sp1ApiClient, createSp2Api, type HttpApi } from '../provider-api/index'
 import type { NewProvider } from '../roles/index';
 import { startBootstrapServer, type BootstrapServer } from './bootstrap-server';
 import { startDmEndpoint, readDmMaterial, type DmEndpoint } from './dm-endpoint';
+import type { RaServer } from '../ra/index';
+import type { SuitUpdateServer } from '../update-server/update-server';
 import { ConfigError } from './errors';
 import type { ProviderConfig } from './provider-config';
 import { readCertificatesPem, readPrivateKeyPem, readProviderKeys, readTokenFile } from './provider-material';
+import { readSp2FirmwareMaterial, startSp2RaServer, startSp2UpdateServer } from './sp2-firmware-servers';
 import { ca2Policy, connectRedis, createSp2Bootstrap, createSp2Role, providerKeyNames } from './provider-roles';
 
 export interface Sp2ServiceOptions {
@@ -39,6 +46,10 @@ export interface Sp2Service {
   readonly est: EstServer;
   /** SP2's bootstrap server, with sp2.bootstrap. */
   readonly bootstrapServer?: BootstrapServer;
+  /** SP2's SUIT update server, with sp2.update. */
+  readonly updateServer?: SuitUpdateServer;
+  /** SP2's RA server, with sp2.ra. */
+  readonly raServer?: RaServer;
   stop(): Promise<void>;
 }
 
@@ -61,6 +72,7 @@ export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOp
     keyPem: readPrivateKeyPem(bs.keyFile, 'sp2.bootstrap.key'),
     caPem: readCertificatesPem(bs.trustedCaFile, 'sp2.bootstrap.trustedCa'),
   };
+  const firmwareMaterial = readSp2FirmwareMaterial(s2.update, s2.ra);
   const names = providerKeyNames(config.keyPrefix);
 
   const stops: Array<() => Promise<unknown>> = [];
@@ -100,11 +112,23 @@ export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOp
       config, keys, redis, adapter: dm.adapter, ca2Subject: ca2.subject, confirmArrival: (a) => sp1Client.confirmArrival(a), log,
       ...(bootstrap ? { bootstrap } : {}),
     });
+    let updateServer: SuitUpdateServer | undefined;
+    if (s2.update) {
+      const started = await startSp2UpdateServer(s2.update);
+      stops.push(() => started.close());
+      updateServer = started;
+    }
+    let raServer: RaServer | undefined;
+    if (s2.ra) {
+      const started = await startSp2RaServer({ config: s2.ra, material: firmwareMaterial, redis, keyPrefix: names.sp2Ra, sp2, log });
+      stops.push(() => started.close());
+      raServer = started;
+    }
     const api = createSp2Api(sp2, { token: apiToken, host: config.api.host, port: config.api.port, log });
     await api.listen();
     stops.push(() => api.close());
     stops.push(watchArrivals(sp2, dm, opts.confirmRetryMs ?? 2000, log));
-    return { sp2, dm, api, est, ...(bootstrapServer ? { bootstrapServer } : {}), stop };
+    return { sp2, dm, api, est, ...(bootstrapServer ? { bootstrapServer } : {}), ...(updateServer ? { updateServer } : {}), ...(raServer ? { raServer } : {}), stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,15 +1,19 @@
 /**
  * A whole PKI trust transfer driven through the operator CLI only: the PKI and both providers'
  * configuration files on disk, `handover sp1 serve` and `handover sp2 serve` as child processes,
- * four devices onboarded with SP1 (registered over DTLS with their CA1 certificates), SP2
- * configured with its bootstrap server (`sp2.bootstrap`: `sp2 serve` runs it, `sp2
- * transfer-message` provisions the devices in Redis and makes it the join URI), then
+ * four devices onboarded with SP1 (registered over DTLS with their CA1 certificates) and flashed
+ * with SP1's SUIT firmware (served at the fleet file's reference URI by SP1's firmware
+ * repository), SP2 configured with its bootstrap server (`sp2.bootstrap`: `sp2 serve` runs it,
+ * `sp2 transfer-message` provisions the devices in Redis and makes it the join URI), its SUIT
+ * update server (`sp2.update`: SP2's build, the default update URI) and its RA server (`sp2.ra`:
+ * the default RA URI, so every device attests before enrolling), then
  *
  *   sp1 devices add → sp1 export (UIL file) → sp2 import → sp2 transfer-message (TM + anchors
  *   files) → sp1 accept → campaign create --start → campaign status --json until all final
  *
- * and in the middle of the campaign `sp1 serve` is killed with SIGKILL and started again. Every
- * device must end transferred, having bootstrapped with SP2's bootstrap server (a Mode 4 account
+ * with `--update-first`, and in the middle of the campaign `sp1 serve` is killed with SIGKILL and
+ * started again. Every device must end transferred, attested by SP2's RA server against the SUIT
+ * state SP1 shared, running SP2's build from SP2's update server, having bootstrapped with SP2's bootstrap server (a Mode 4 account
  * for SP2's server), registered at SP2 with a certificate issued by CA2, its CA1 certificate
  * revoked; both services stop cleanly on SIGTERM (exit 0).
  */
@@ -23,6 +27,8 @@ import { captureIo } from '../../scripts/cli/io';
 import { BootstrapConfigStore } from '../../server/bootstrap/bootstrap-config-store';
 import { ServerKeys } from '../../server/keys';
 import { runCli } from '../../scripts/cli/main';
+import { installedFirmware } from '../../scripts/demo/world/firmware';
+import type { AttestationResult } from '../../plugin/ra/index';
 import { cleanPrefix, randomPrefix, testRedis, testRedisUrl } from '../helpers/redis';
 import { CliChild, createCliDevice, createProviderSetup, type CliDevice, type ProviderSetup } from './provider-cli-harness';
 
@@ -65,19 +71,21 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
     await Promise.all(devices.map(async (d) => { await d.agent.close().catch(() => undefined); await d.client.stop().catch(() => undefined); }));
     await sp1?.close();
     await sp2?.close();
+    await setup?.sp1Repository?.close();
     await cleanPrefix(redis, prefix);
     await redis.quit();
     if (process.env.HANDOVER_KEEP_CLI_DIR) console.log(`files in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   });
 
-  it('moves every device from SP1 to SP2, surviving kill -9 of sp1 serve', async () => {
-    setup = await createProviderSetup(dir, testRedisUrl(), prefix);
+  it('moves every device from SP1 to SP2, attested and updated first, surviving kill -9 of sp1 serve', async () => {
+    setup = await createProviderSetup(dir, testRedisUrl(), prefix, { firmware: true });
+    const firmware = setup.firmware!;
     const stateDir = path.join(dir, 'devices');
     mkdirSync(stateDir, { mode: 0o700 });
     const sp1Uri = `coaps://127.0.0.1:${setup.ports.sp1Coaps}`;
     // Onboarding with SP1 (CA1 issues here, before sp1 serve revokes from the same directory).
-    for (let i = 0; i < DEVICES; i++) devices.push(await createCliDevice(setup.pki, `urn:dev:cli:${String(i).padStart(4, '0')}`, sp1Uri, stateDir));
+    for (let i = 0; i < DEVICES; i++) devices.push(await createCliDevice(setup.pki, `urn:dev:cli:${String(i).padStart(4, '0')}`, sp1Uri, stateDir, firmware));
     await Promise.all(setup.pki.hierarchy.all.map((ca) => ca.close()));
 
     sp1 = new CliChild('sp1 serve', ['sp1', 'serve', '--config', setup.sp1Config, '--json', '--concurrency', '8'], path.join(dir, 'sp1.log'));
@@ -86,14 +94,19 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
     expect(r1).toMatchObject({ role: 'sp1', coaps: sp1Uri, api: `http://127.0.0.1:${setup.ports.sp1Api}` });
     const sp2Coaps = `coaps://127.0.0.1:${setup.ports.sp2Coaps}`;
     const bootstrapUri = `coaps://127.0.0.1:${setup.ports.sp2Bootstrap}`;
-    expect(r2).toMatchObject({ role: 'sp2', coaps: sp2Coaps, est: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est`, bootstrap: bootstrapUri });
+    const updateUri = `coap://127.0.0.1:${setup.ports.sp2Update}/fw/sp2.suit`;
+    const raUri = `coap://127.0.0.1:${setup.ports.sp2Ra}/ra`;
+    expect(r2).toMatchObject({
+      role: 'sp2', coaps: sp2Coaps, est: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est`, bootstrap: bootstrapUri,
+      update: `coap://127.0.0.1:${setup.ports.sp2Update}`, ra: raUri,
+    });
     await Promise.all(devices.map((d) => d.client.start()));
 
     // SP1's fleet records, from a file.
     const fleetFile = path.join(dir, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify(devices.map((d) => ({
       factoryCertificate: certificatePem(d.credentials.factory.certificate),
-      operationalSerial: d.credentials.operationalSerial, suitSequenceNumber: 1, suitReferenceUri: 'coaps://fw.sp1.example/fw/current.suit',
+      operationalSerial: d.credentials.operationalSerial, suitSequenceNumber: firmware.current.sequenceNumber, suitReferenceUri: firmware.current.uri,
     }))));
     expect(JSON.parse(await ok('sp1', 'devices', 'add', fleetFile, '--config', setup.sp1Config, '--json'))).toEqual({ added: devices.map((d) => d.id) });
     const idsFile = path.join(dir, 'devices.txt');
@@ -112,8 +125,9 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
     // Signing it (another process than sp2 serve) provisions each device at SP2's bootstrap server, the join URI.
     const bootstrapConfigs = new BootstrapConfigStore(redis, new ServerKeys(`${prefix}:sp2:bootstrap`));
     expect(await bootstrapConfigs.all()).toEqual({});
-    const built = JSON.parse(await ok('sp2', 'transfer-message', '--config', setup.sp2Config, '--transfer', transferId, '--out', tm, '--anchors-out', anchors, '--json')) as Record<string, unknown>;
-    expect(built).toMatchObject({ transferId, anchors: 2, joinUri: bootstrapUri, bootstrap: { uri: bootstrapUri, serverUri: sp2Coaps }, enrollUri: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est` });
+    const built = JSON.parse(await ok('sp2', 'transfer-message', '--config', setup.sp2Config, '--transfer', transferId, '--out', tm, '--anchors-out', anchors, '--update-first', '--json')) as Record<string, unknown>;
+    // The update URI is sp2.update.envelope on SP2's update server, the RA URI SP2's RA server; SP2's manifest signer is an anchor.
+    expect(built).toMatchObject({ transferId, anchors: 3, updateUri, raUri, updateFirst: true, joinUri: bootstrapUri, bootstrap: { uri: bootstrapUri, serverUri: sp2Coaps }, enrollUri: `coaps://127.0.0.1:${setup.ports.est}/.well-known/est` });
     const provisioned = await bootstrapConfigs.all();
     expect(Object.keys(provisioned).sort()).toEqual(devices.map((d) => d.id).sort());
     for (const cfg of Object.values(provisioned)) expect(cfg.security?.['1']).toMatchObject({ uri: sp2Coaps, securityMode: 4 });
@@ -159,6 +173,13 @@ describe('a trust transfer through `handover sp1|sp2` and files only', () => {
       expect(d.client.currentServerUri()).toBe(sp2Coaps);
       const reg = await registration(`http://127.0.0.1:${setup.ports.sp2Http}`, setup.sp2RestToken, d.id);
       expect([d.id, dn(reg?.certificate?.issuer ?? 'none')]).toEqual([d.id, dn(ca2Subject)]);
+    }
+    // Each device attested SP1's build to SP2's RA server, then installed SP2's build from SP2's update server.
+    for (const d of devices) {
+      const result = JSON.parse((await redis.get(`${prefix}:sp2:ra:result:${d.id}`)) ?? 'null') as AttestationResult | null;
+      expect([d.id, result?.ok, result?.suitSequence]).toEqual([d.id, true, firmware.current.sequenceNumber]);
+      const installed = await installedFirmware(d.suitDir!);
+      expect([d.id, installed?.sequenceNumber, installed?.manifestDigest.hex]).toEqual([d.id, firmware.sp2.sequenceNumber, firmware.sp2.manifestDigestHex]);
     }
     const ca1 = await CertificateAuthority.load(path.join(dir, 'pki', 'ca1'));
     expect(devices.map((d) => ca1.isRevoked(d.credentials.operationalSerial))).toEqual(devices.map(() => true));

@@ -5,6 +5,12 @@
  * simulated devices onboarded with SP1 (factory certificate + CA1 certificate, registering over
  * DTLS, joining SP2 through SP2's bootstrap server: `sp2.bootstrap` is configured), and `handover sp1|sp2 serve` as child processes running our
  * TypeScript through test/helpers/ts-register.js, as scripts/handover.js runs the built CLI.
+ *
+ * With `{ firmware: true }` the world's SUIT firmware too (scripts/demo/world/firmware.ts): SP1's
+ * firmware repository (an update server run here, serving SP1's build at the reference URI the
+ * fleet file names), SP2's build and image in SP2's update directory (`sp2.update`, envelope
+ * fw/sp2.suit), SP2's RA server (`sp2.ra`: the factory root, SP1's firmware signer) and SP2's
+ * manifest signer as update-server anchor; devices are then flashed with SP1's build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -16,6 +22,8 @@ import { LwM2mClient } from '../../client-sim/client';
 import { createTransferAgent, type TransferAgent } from '../../client-sim/transfer/index';
 import { certificatePem } from '../../common/pki/index';
 import { createDeviceCredentials, createWorldPki, intermediatesPem, keyPem, type DeviceCredentials, type WorldPki } from '../../scripts/demo/world/credentials';
+import { WORLD_RECIPIENT, createWorldFirmware, suitDirOf, type WorldFirmware } from '../../scripts/demo/world/firmware';
+import { SuitUpdateServer } from '../../plugin/update-server/update-server';
 
 export const REPO = path.resolve(__dirname, '../..');
 const TS_REGISTER = path.join(REPO, 'test/helpers/ts-register.js');
@@ -56,7 +64,10 @@ export interface ProviderSetup {
   /** The parsed JSON written to each (tests derive broken variants from them). */
   readonly sp1Json: Record<string, unknown>;
   readonly sp2Json: Record<string, unknown>;
-  readonly ports: { sp1Api: number; sp2Api: number; sp1Coaps: number; sp2Coaps: number; sp1Http: number; sp2Http: number; est: number; sp2Bootstrap: number };
+  readonly ports: { sp1Api: number; sp2Api: number; sp1Coaps: number; sp2Coaps: number; sp1Http: number; sp2Http: number; est: number; sp2Bootstrap: number; sp2Update: number; sp2Ra: number };
+  /** With { firmware: true }: the builds, and SP1's firmware repository serving SP1's build (close it). */
+  readonly firmware?: WorldFirmware;
+  readonly sp1Repository?: SuitUpdateServer;
   /** REST tokens of the two LwM2M servers (to look at registrations). */
   readonly sp1RestToken: string;
   readonly sp2RestToken: string;
@@ -64,7 +75,7 @@ export interface ProviderSetup {
 }
 
 /** The PKI and every file of both providers' configurations under `dir` (created 0700). */
-export async function createProviderSetup(dir: string, redisUrl: string, keyPrefix: string): Promise<ProviderSetup> {
+export async function createProviderSetup(dir: string, redisUrl: string, keyPrefix: string, opts: { firmware?: boolean } = {}): Promise<ProviderSetup> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pki = await createWorldPki(path.join(dir, 'pki'));
   const h = pki.hierarchy;
@@ -103,12 +114,41 @@ export async function createProviderSetup(dir: string, redisUrl: string, keyPref
     sp1PeerToken: secret(path.join(d1, 'sp2-api.token'), `${sp2ApiToken}\n`),
   };
   const udp = new Set<number>();
-  while (udp.size < 4) udp.add(await freeUdpPort()); // four different ones (the configuration refuses a shared port)
-  const [sp1Coaps, sp2Coaps, est, sp2Bootstrap] = [...udp];
+  while (udp.size < 6) udp.add(await freeUdpPort()); // six different ones (the configuration refuses a shared port)
+  const [sp1Coaps, sp2Coaps, est, sp2Bootstrap, sp2Update, sp2Ra] = [...udp];
   const ports = {
     sp1Api: await freeTcpPort(), sp2Api: await freeTcpPort(), sp1Http: await freeTcpPort(), sp2Http: await freeTcpPort(),
-    sp1Coaps, sp2Coaps, est, sp2Bootstrap,
+    sp1Coaps, sp2Coaps, est, sp2Bootstrap, sp2Update, sp2Ra,
   };
+  let firmware: WorldFirmware | undefined;
+  let sp1Repository: SuitUpdateServer | undefined;
+  let firmwareSections: Record<string, unknown> = {};
+  if (opts.firmware) {
+    // The builds' URIs name SP2's update server at its configured port: a stand-in there while they are built.
+    sp1Repository = await new SuitUpdateServer().start();
+    const standIn = await new SuitUpdateServer({ port: sp2Update }).start();
+    try {
+      firmware = await createWorldFirmware(pki, sp1Repository, standIn);
+    } finally {
+      await standIn.close();
+    }
+    const fwDir = path.join(d2, 'firmware');
+    mkdirSync(path.join(fwDir, 'fw'), { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(fwDir, 'fw', 'sp2.suit'), firmware.sp2.envelope);
+    writeFileSync(path.join(fwDir, 'fw', 'sp2.bin'), firmware.sp2.image);
+    const factoryRoot = h.factoryCa.chain[h.factoryCa.chain.length - 1];
+    Object.assign(files, {
+      sp2FactoryRoot: open(path.join(d2, 'factory-root.pem'), certificatePem(factoryRoot)),
+      sp2Sp1FirmwareSigner: open(path.join(d2, 'sp1-firmware-signer.pem'), certificatePem(firmware.sp1Signer.certificate)),
+      sp2UpdateSigner: open(path.join(d2, 'update-signer.pem'), certificatePem(firmware.sp2Signer.certificate)),
+    });
+    const f = files as Record<string, string>;
+    firmwareSections = {
+      update: { port: sp2Update, directory: 'firmware', envelope: 'fw/sp2.suit' },
+      ra: { port: sp2Ra, factoryTrust: path.relative(d2, f.sp2FactoryRoot), manifestSigners: path.relative(d2, f.sp2Sp1FirmwareSigner) },
+      anchors: { updateServer: path.relative(d2, f.sp2UpdateSigner) },
+    };
+  }
   // Paths relative to each configuration's directory, as an operator would keep them.
   const rel = (from: string, f: string) => path.relative(from, f);
   const sp1Json = {
@@ -128,14 +168,16 @@ export async function createProviderSetup(dir: string, redisUrl: string, keyPref
     sp2: {
       ca2Dir: rel(d2, path.join(dir, 'pki', 'ca2')),
       est: { port: ports.est, certChain: rel(d2, files.sp2EstChain), key: rel(d2, files.sp2EstKey), trustedCa: rel(d2, files.sp2EstTrusted) },
-      transferMessage: { updateUri: 'coaps://fw.sp2.example/fw/sp2.suit', windowHours: 2 },
+      // With firmware the update URI is the envelope on SP2's update server (sp2.update.envelope).
+      transferMessage: opts.firmware ? { windowHours: 2 } : { updateUri: 'coaps://fw.sp2.example/fw/sp2.suit', windowHours: 2 },
       // SP2's bootstrap server: devices authenticate with their CA2 certificates (as at SP2's server).
       bootstrap: { port: ports.sp2Bootstrap, certChain: rel(d2, files.sp2BootstrapChain), key: rel(d2, files.sp2BootstrapKey), trustedCa: rel(d2, files.sp2Trusted), lifetime: 60 },
+      ...firmwareSections,
     },
   };
   const sp1Config = secret(path.join(d1, 'sp1.json'), JSON.stringify(sp1Json, null, 2));
   const sp2Config = secret(path.join(d2, 'sp2.json'), JSON.stringify(sp2Json, null, 2));
-  return { dir, pki, sp1Config, sp2Config, sp1Json, sp2Json, ports, sp1RestToken, sp2RestToken, files };
+  return { dir, pki, sp1Config, sp2Config, sp1Json, sp2Json, ports, sp1RestToken, sp2RestToken, files, ...(firmware ? { firmware } : {}), ...(sp1Repository ? { sp1Repository } : {}) };
 }
 
 export interface CliDevice {
@@ -143,18 +185,27 @@ export interface CliDevice {
   readonly credentials: DeviceCredentials;
   readonly client: LwM2mClient;
   readonly agent: TransferAgent;
+  /** With firmware: where its SUIT state lives (installedFirmware()). */
+  readonly suitDir?: string;
 }
 
-/** A device onboarded with SP1 (factory identity, CA1 certificate) that joins SP2 through the join URI's bootstrap server. */
-export async function createCliDevice(pki: WorldPki, deviceId: string, sp1Uri: string, stateDir: string): Promise<CliDevice> {
+/**
+ * A device onboarded with SP1 (factory identity, CA1 certificate) that joins SP2 through the join
+ * URI's bootstrap server; with `firmware`, flashed with SP1's build and running SUIT (it can
+ * attest and update).
+ */
+export async function createCliDevice(pki: WorldPki, deviceId: string, sp1Uri: string, stateDir: string, firmware?: WorldFirmware): Promise<CliDevice> {
   const h = pki.hierarchy;
   const c = await createDeviceCredentials(pki, deviceId);
+  const suitDir = firmware && suitDirOf(stateDir, deviceId);
+  if (firmware && suitDir) await firmware.flash(suitDir, firmware.current);
   const agent = createTransferAgent({
     deviceId, joinBootstrap: true, fallbackBootstrap: false,
     factory: { privateKey: c.factory.privateKey, certificate: c.factory.certificate, chain: h.factoryCa.chain.slice(0, -1) },
     operational: { privateKey: c.operational.privateKey, certificate: c.operational.certificate, chain: h.ca1.chain.slice(0, -1) },
     stateFile: path.join(stateDir, `${deviceId.replace(/:/g, '_')}.transfer.json`),
     retry: { attempts: 5, backoffMs: 1000, maxBackoffMs: 8000 },
+    ...(firmware && suitDir ? { suit: { recipient: WORLD_RECIPIENT, stateDir: suitDir, trustStore: firmware.deviceTrustStore, blockSize: 1024, timeoutMs: 20_000 } } : {}),
   });
   const client = new LwM2mClient({
     endpoint: deviceId, serverUri: sp1Uri,
@@ -163,7 +214,7 @@ export async function createCliDevice(pki: WorldPki, deviceId: string, sp1Uri: s
     requestTimeout: 10_000, retryDelay: 500, maxRetryDelay: 3000,
   });
   agent.attach(client);
-  return { id: deviceId, credentials: c, client, agent };
+  return { id: deviceId, credentials: c, client, agent, ...(suitDir ? { suitDir } : {}) };
 }
 
 /** A `handover …` child process; `ready` resolves with the first line it prints on stdout (JSON with --json). */

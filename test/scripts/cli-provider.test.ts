@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { createPublicKey } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { algForKey } from '../../common/cose/algorithms';
@@ -218,7 +218,32 @@ describe('TransferMessage and anchors', () => {
     writeFileSync(f, JSON.stringify({ ...j2, sp2: { ...j2.sp2, transferMessage: {} } }), { mode: 0o600 });
     const r = await cli('sp2', 'transfer-message', '--config', f, '--transfer', transferId, '--out', path.join(dir, 'x.cbor'), '--anchors-out', path.join(dir, 'x.pem'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--update-uri is required/);
+    expect(r.stderr).toMatch(/--update-uri or --update-path is required/);
+  });
+
+  it('sp2 transfer-message: the update URI from SP2\'s update server, the RA URI from its RA server unless --no-attest', async () => {
+    const j2 = setup.sp2Json as Record<string, any>;
+    const d2 = path.dirname(setup.sp2Config);
+    mkdirSync(path.join(d2, 'fw-dir', 'fw'), { recursive: true });
+    writeFileSync(path.join(d2, 'fw-dir', 'fw', 'new.suit'), Buffer.of(0xd8, 0x6b, 0xa0));
+    const args = ['--transfer', transferId, '--out', path.join(dir, 'u.cbor'), '--anchors-out', path.join(dir, 'u.pem'), '--json'];
+    const update = { port: setup.ports.sp2Update, directory: 'fw-dir', envelope: 'fw/new.suit' };
+    const ra = { port: setup.ports.sp2Ra, factoryTrust: path.relative(d2, setup.files.sp2EstTrusted), manifestSigners: path.relative(d2, setup.files.sp2PeerCert) };
+    const f = path.join(d2, 'fw.json');
+    writeFileSync(f, JSON.stringify({ ...j2, sp2: { ...j2.sp2, transferMessage: {}, update, ra } }), { mode: 0o600 });
+    const r = await cli('sp2', 'transfer-message', '--config', f, ...args);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ updateUri: `coap://127.0.0.1:${setup.ports.sp2Update}/fw/new.suit`, raUri: `coap://127.0.0.1:${setup.ports.sp2Ra}/ra`, updateFirst: false, anchors: 2 });
+    const n = await cli('sp2', 'transfer-message', '--config', f, ...args, '--no-attest');
+    expect(JSON.parse(n.stdout)).toMatchObject({ raUri: null });
+    expect((await cli('sp2', 'transfer-message', '--config', f, ...args, '--no-attest', '--ra-uri', 'coap://ra.example/ra')).code).toBe(2);
+    expect((await cli('sp2', 'transfer-message', '--config', f, ...args, '--update-path', 'fw/new.suit', '--update-uri', 'coap://fw.example/x')).code).toBe(2);
+    // --update-path names another envelope of the directory; one that is not there, or without sp2.update, is refused.
+    await refused(/the envelope "fw\/missing\.suit" is not a file of sp2\.update\.directory/, 'sp2', 'transfer-message', '--config', f, ...args, '--update-path', 'fw/missing.suit');
+    const noUpdate = await cli('sp2', 'transfer-message', '--config', setup.sp2Config, ...args, '--update-path', 'fw/new.suit');
+    expect([noUpdate.code, noUpdate.stderr]).toEqual([2, expect.stringMatching(/--update-path needs sp2\.update/)]);
+    // Update-first needs SP2's manifest signer as an anchor for the devices.
+    await refused(/sp2\.anchors\.updateServer is required for an update-first transfer/, 'sp2', 'transfer-message', '--config', f, ...args, '--update-first');
   });
 
   it('sp1 accept refuses a tampered message, a foreign signer, and bad anchors, storing nothing', async () => {

@@ -159,3 +159,55 @@ describe('loadProviderConfig', () => {
     expect(() => loadProviderConfig(path.join(dir, 'missing.json'))).toThrow(ConfigError);
   });
 });
+
+const UPDATE = { port: 5683, directory: 'firmware', envelope: 'fw/current.suit' };
+const RA = { port: 5700, factoryTrust: 'factory-roots.pem', manifestSigners: 'sp1-firmware-signer.pem' };
+
+test('an SP2 configuration with its update and RA servers: defaults and resolved paths', () => {
+  const j = sp2();
+  j.sp2.update = { ...UPDATE };
+  j.sp2.ra = { ...RA };
+  j.sp2.anchors = { updateServer: 'update-signer.pem' };
+  const c = parseProviderConfig(j, '/srv/sp2/sp2.json').sp2!;
+  expect(c.update).toEqual({ host: '127.0.0.1', port: 5683, directory: '/srv/sp2/firmware', envelope: 'fw/current.suit' });
+  expect(c.ra).toEqual({ host: '127.0.0.1', port: 5700, factoryTrustFile: '/srv/sp2/factory-roots.pem', manifestSignersFile: '/srv/sp2/sp1-firmware-signer.pem', fetchTimeoutMs: 10_000 });
+  expect(c.anchors).toEqual({ updateServerFile: '/srv/sp2/update-signer.pem' });
+  j.sp2.update = { host: '::1', port: 5683, directory: '/var/fw', envelope: '/fw/x.suit' };
+  j.sp2.ra = { ...RA, host: '10.0.0.2', fetchTimeoutMs: 2500 };
+  const d = parseProviderConfig(j, '/srv/sp2/sp2.json').sp2!;
+  expect(d.update).toEqual({ host: '::1', port: 5683, directory: '/var/fw', envelope: 'fw/x.suit' });
+  expect(d.ra).toMatchObject({ host: '10.0.0.2', fetchTimeoutMs: 2500 });
+  const none = parseProviderConfig(sp2(), '/srv/sp2/sp2.json').sp2!;
+  expect([none.update, none.ra]).toEqual([undefined, undefined]);
+});
+
+test.each([
+  ['an update section without a port', (j: any) => { j.sp2.update = { directory: 'fw' }; }, /sp2\.update\.port is required/],
+  ['an update section without a directory', (j: any) => { j.sp2.update = { port: 5683 }; }, /sp2\.update\.directory is required/],
+  ['an envelope outside the directory', (j: any) => { j.sp2.update = { ...UPDATE, envelope: '../keys/signer.key' }; }, /sp2\.update\.envelope must be a plain relative path/],
+  ['an envelope with a query', (j: any) => { j.sp2.update = { ...UPDATE, envelope: 'fw/x.suit?v=2' }; }, /sp2\.update\.envelope must be a plain relative path/],
+  ['an unknown update field', (j: any) => { j.sp2.update = { ...UPDATE, maxBytes: 1 }; }, /sp2\.update has an unknown field "maxBytes"/],
+  ['an update server on the EST port', (j: any) => { j.sp2.update = { ...UPDATE, port: 5690 }; }, /sp2\.update\.port is also sp2\.est\.port \(5690\)/],
+  ['an RA section without factory trust', (j: any) => { j.sp2.ra = { port: 5700, manifestSigners: 's.pem' }; }, /sp2\.ra\.factoryTrust is required/],
+  ['an RA section without manifest signers', (j: any) => { j.sp2.ra = { port: 5700, factoryTrust: 'f.pem' }; }, /sp2\.ra\.manifestSigners is required/],
+  ['an RA port 0', (j: any) => { j.sp2.ra = { ...RA, port: 0 }; }, /sp2\.ra\.port must be an integer from 1 to 65535/],
+  ['a tiny fetch timeout', (j: any) => { j.sp2.ra = { ...RA, fetchTimeoutMs: 5 }; }, /sp2\.ra\.fetchTimeoutMs must be an integer from 100/],
+  ['an RA server on the update server\'s port', (j: any) => { j.sp2.update = { ...UPDATE }; j.sp2.ra = { ...RA, port: 5683 }; }, /sp2\.ra\.port is also sp2\.update\.port \(5683\)/],
+  ['an RA server on the bootstrap server\'s port', (j: any) => { j.sp2.bootstrap = { ...BS }; j.sp2.ra = { ...RA, port: 5685 }; }, /sp2\.ra\.port is also sp2\.bootstrap\.port \(5685\)/],
+  ['an RA section that is no object', (j: any) => { j.sp2.ra = 'coap://ra'; }, /sp2\.ra must be a JSON object/],
+  ['an unknown anchor', (j: any) => { j.sp2.anchors = { raServer: 'x.pem' }; }, /sp2\.anchors has an unknown field "raServer"/],
+])('refuses an SP2 configuration with %s', (_name, change, reason) => {
+  const j = sp2();
+  change(j);
+  expect(refusal(j)).toMatch(reason);
+});
+
+test('refuses an update or RA server on a port of our own LwM2M server', () => {
+  const j = sp2();
+  j.dm = { server: { coapsPort: 5684, coapPort: 5683, certChain: 's.pem', key: 's.key', trustedCa: 't.pem' } };
+  j.sp2.update = { ...UPDATE };
+  expect(refusal(j)).toMatch(/sp2\.update\.port is also dm\.server\.coapPort \(5683\)/);
+  j.sp2.update = { ...UPDATE, port: 5686 };
+  j.sp2.ra = { ...RA, port: 5684 };
+  expect(refusal(j)).toMatch(/sp2\.ra\.port is also dm\.server\.coapsPort \(5684\)/);
+});
