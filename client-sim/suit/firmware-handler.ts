@@ -17,7 +17,7 @@ import { computeSuitDigest, suitDigestHex } from '../../common/suit/digest';
 import { SuitFetchError, SuitRefusedError } from '../../common/suit/errors';
 import type { SuitComponentId } from '../../common/suit/manifest';
 import { FirmwareUpdateError, FirmwareUpdateResult, type FirmwareInstalled, type FirmwareUpdateHandler } from '../objects/firmware-update';
-import { type CoapFetchOptions, type SuitFetch, fetchCoap } from './coap-fetcher';
+import { type CoapFetchOptions, type SuitFetch, fetchCoap } from '../../common/coap/fetch';
 import { SuitComponentStore, type SuitInstalledState } from './component-store';
 import { type SuitRecipient, runSuitProcedure, sameComponent } from './processor';
 

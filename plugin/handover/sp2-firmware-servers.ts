@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { fetchCoap } from '../../client-sim/suit/coap-fetcher';
+import { fetchCoap } from '../../common/coap/fetch';
 import { RaServer, suitExpectationLookup, type AttestationResult } from '../ra/index';
 import type { NewProvider } from '../roles/index';
 import { SuitUpdateServer } from '../update-server/update-server';

@@ -8,7 +8,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { fetchCoap } from '../../../client-sim/suit/coap-fetcher';
+import { fetchCoap } from '../../../common/coap/fetch';
 import { RaServer, suitExpectationLookup, type AttestationResult } from '../../../plugin/ra/index';
 import type { NewProvider } from '../../../plugin/roles/index';
 import type { WorldPki } from './credentials';

@@ -3,7 +3,7 @@
  * directions (datagrams and bytes, CoAP headers included), and resetTraffic starts again at zero.
  */
 import { randomBytes } from 'node:crypto';
-import { fetchCoap } from '../../../client-sim/suit/coap-fetcher';
+import { fetchCoap } from '../../../common/coap/fetch';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
 
 describe('SuitUpdateServer traffic', () => {

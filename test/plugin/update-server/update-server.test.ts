@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as coap from 'coap';
 import { createSocket } from 'node:dgram';
-import { fetchCoap } from '../../../client-sim/suit/coap-fetcher';
+import { fetchCoap } from '../../../common/coap/fetch';
 import { SuitFetchError } from '../../../common/suit/errors';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
 

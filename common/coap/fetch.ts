@@ -1,12 +1,13 @@
 /**
- * The device's download of envelopes and payloads: a CoAP GET with block-wise transfer
+ * A CoAP download of envelopes and payloads (the device's SUIT fetch, the RA verifier's manifest
+ * fetch): a GET with block-wise transfer
  * (RFC 7959 Block2, the block size proposed by the device in its first request; node-coap's
  * agent asks for the following blocks), a deadline, a size limit and cancellation. Failures are
  * SuitFetchErrors saying whether the URI, the protocol or the transfer was at fault.
  */
 import * as coap from 'coap';
 import { isIP } from 'node:net';
-import { SuitFetchError } from '../../common/suit/errors';
+import { SuitFetchError } from '../suit/errors';
 
 export interface CoapFetchOptions {
   /** Block2 size the device proposes, a power of two in 16..1024. Default 256. */
