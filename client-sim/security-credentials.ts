@@ -19,10 +19,15 @@
  *                       the client was built with. A bootstrap server never holds the device's
  *                       private key, so it writes a mode 4 account with resources 3 and 5 empty.
  * Mode 1 (raw public key) is refused: the DTLS transport has no RPK support.
+ *
+ * A device reads its credentials out of the Security object before every uplink request, so the
+ * DER → PEM conversions (a certificate and key parse each) are cached by digest of the DER,
+ * in bounded least-recently-used caches shared by the devices of the process.
  */
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { InvalidInputError } from '../common/errors';
 import type { DtlsClientOptions } from '../common/dtls/index';
+import { BoundedCache } from './bounded-cache';
 import type { ClientSecurity } from './client-options';
 import { RegistrationError } from './errors';
 import { SecurityMode, type SecurityAccount } from './objects/security';
@@ -39,6 +44,13 @@ export interface SecurityResources {
 export type DtlsCredentials = Pick<DtlsClientOptions, 'psk' | 'certificate'>;
 
 const EMPTY = new Uint8Array();
+
+/** PEM conversions kept per kind: a few per device in flight is plenty. */
+const PEM_CACHE_MAX = 512;
+const certificatePems = new BoundedCache<string>(PEM_CACHE_MAX);
+const keyPems = new BoundedCache<string>(PEM_CACHE_MAX);
+
+const derDigest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
 /** Check a ClientSecurity given by a caller; InvalidInputError naming what is wrong. */
 export function checkClientSecurity(s: ClientSecurity, what = 'security'): void {
@@ -96,7 +108,7 @@ export function enrolledCredentials(accounts: readonly SecurityAccount[], built?
     try {
       return {
         mode: 'x509', certChainPem: derListToPem(bs.publicKeyOrIdentity), caPem: derListToPem(bs.serverPublicKey),
-        keyPem: createPrivateKey({ key: Buffer.from(bs.secretKey), format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString(),
+        keyPem: privateKeyPem(bs.secretKey),
       };
     } catch {
       // An unreadable bootstrap account fills nothing; the built credentials are next.
@@ -122,9 +134,7 @@ export function dtlsCredentials(account: SecurityAccount, factory?: ClientSecuri
       try {
         const certChainPem = account.publicKeyOrIdentity.length > 0 ? derListToPem(account.publicKeyOrIdentity) : fallback?.certChainPem;
         const caPem = account.serverPublicKey.length > 0 ? derListToPem(account.serverPublicKey) : fallback?.caPem;
-        const keyPem = account.secretKey.length > 0
-          ? createPrivateKey({ key: Buffer.from(account.secretKey), format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString()
-          : fallback?.keyPem;
+        const keyPem = account.secretKey.length > 0 ? privateKeyPem(account.secretKey) : fallback?.keyPem;
         if (!certChainPem || !caPem || !keyPem) throw new Error('certificate, private key or server CA missing');
         return { certificate: { certChainPem, keyPem, caPem } };
       } catch (e) {
@@ -153,9 +163,14 @@ function pemBlocks(pem: unknown, label: string): Buffer[] {
   return [...pem.matchAll(re)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
 }
 
-/** Concatenated DER certificates → PEM, each checked to be a certificate. */
+/** Concatenated DER certificates → PEM, each checked to be a certificate (cached). */
 function derListToPem(bytes: Uint8Array): string {
-  return splitDer(Buffer.from(bytes)).map((der) => new X509Certificate(der).toString()).join('');
+  return certificatePems.get(derDigest(bytes), () => splitDer(Buffer.from(bytes)).map((der) => new X509Certificate(der).toString()).join(''));
+}
+
+/** A PKCS#8 DER private key → PEM, checked to be a key (cached). */
+function privateKeyPem(bytes: Uint8Array): string {
+  return keyPems.get(derDigest(bytes), () => createPrivateKey({ key: Buffer.from(bytes), format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString());
 }
 
 /** Split concatenated DER SEQUENCEs (definite lengths). */

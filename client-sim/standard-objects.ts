@@ -3,7 +3,7 @@
  * Update), built from the models and the client's options: the factory state that Factory Reset
  * returns to.
  */
-import { standardModels } from '../objects/ddf-loader';
+import { sharedStandardModels } from './shared-models';
 import type { ModelProvider, ObjectModel } from '../objects/model';
 import { InvalidInputError } from '../common/errors';
 import type { LwM2mClientOptions } from './client-options';
@@ -23,7 +23,7 @@ export interface StandardActions extends ServerObjectActions, DeviceActions {
 }
 
 export function buildStandardObjects(options: LwM2mClientOptions, actions: StandardActions): ModelObjectEnabler[] & { models: ModelProvider } {
-  const models = options.models ?? standardModels();
+  const models = options.models ?? sharedStandardModels();
   const model = (id: number): ObjectModel => {
     const m = models.getObject(id);
     if (!m) throw new InvalidInputError(`The models lack object ${id}`);

@@ -2,7 +2,8 @@
  * One device's state on disk: a JSON file written atomically (temporary file in the same
  * directory, fsync, rename), readable by the owner only (0600) in a directory only the owner
  * may list (0700), since it holds the device's keys. Saves are serialised and coalesced: many
- * changes in a burst cost one write.
+ * changes in a burst cost one write, and a state identical to the one this object last wrote
+ * (a registration update that changed nothing saved) costs none: it is already on disk.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +14,8 @@ import { stateFromJson, stateToJson, type DeviceState } from './state-codec';
 export class DeviceStateFile {
   private writing?: Promise<void>;
   private pending?: () => DeviceState;
+  /** The text this object last put on disk (fsynced and renamed into place). */
+  private written?: string;
 
   constructor(readonly file: string) {}
 
@@ -46,6 +49,7 @@ export class DeviceStateFile {
   /** Remove the file (factory reset without a persisted factory state). */
   async remove(): Promise<void> {
     await this.flush();
+    this.written = undefined;
     await fs.rm(this.file, { force: true });
   }
 
@@ -54,7 +58,8 @@ export class DeviceStateFile {
     while (this.pending) {
       const snapshot = this.pending;
       this.pending = undefined;
-      await this.write(stateToJson(snapshot()));
+      const text = stateToJson(snapshot());
+      if (text !== this.written) await this.write(text);
     }
   }
 
@@ -62,8 +67,12 @@ export class DeviceStateFile {
     const dir = path.dirname(this.file);
     const tmp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      const fh = await fs.open(tmp, 'w', 0o600);
+      // The directory is made on the first write, and again if it went away (ENOENT).
+      const fh = await fs.open(tmp, 'w', 0o600).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+        return fs.open(tmp, 'w', 0o600);
+      });
       try {
         await fh.writeFile(text, 'utf8');
         await fh.datasync();
@@ -71,7 +80,9 @@ export class DeviceStateFile {
         await fh.close();
       }
       await fs.rename(tmp, this.file);
+      this.written = text;
     } catch (e) {
+      this.written = undefined;
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       throw new StateFileError(`${this.file}: cannot save (${(e as Error).message})`, { cause: e });
     }

@@ -14,7 +14,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { InvalidInputError } from '../../common/errors';
-import { standardModels } from '../../objects/ddf-loader';
+import { sharedStandardModels } from '../shared-models';
 import type { ObjectModel } from '../../objects/model';
 import type { LwM2mClient } from '../client';
 import { OperationError } from '../errors';
@@ -50,7 +50,7 @@ export class TransferAgent {
     if (typeof opts.deviceId !== 'string' || opts.deviceId.length === 0) throw new InvalidInputError('the transfer agent needs the device id');
     checkCertificate(opts.factory?.certificate, 'factory certificate');
     if (opts.operational) checkCertificate(opts.operational.certificate, 'operational certificate');
-    const models = opts.models ?? standardModels();
+    const models = opts.models ?? sharedStandardModels();
     const ids = { ...DEFAULT_OBJECT_IDS, ...opts.objectIds };
     const model = (id: number, base: number): ObjectModel => {
       const m = models.getObject(id) ?? models.getObject(base);

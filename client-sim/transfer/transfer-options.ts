@@ -17,7 +17,7 @@ export interface TransferAgentOptions {
   readonly operational?: { readonly privateKey: KeyObject; readonly certificate: Uint8Array; readonly chain?: readonly Uint8Array[] };
   /** The agent's state file (JSON, 0600; holds private keys). Default: no persistence. */
   readonly stateFile?: string;
-  /** Models holding the three objects. Default: objects/ddf (standardModels()). */
+  /** Models holding the three objects. Default: objects/ddf, parsed once per process (sharedStandardModels()). */
   readonly models?: ModelProvider;
   /** Object ids, when a deployment remapped them. Default 33001, 33002, 33003. */
   readonly objectIds?: { readonly transfer?: number; readonly trustStore?: number; readonly enrollment?: number };

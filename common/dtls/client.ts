@@ -22,7 +22,8 @@ import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { Association } from './association';
 import { DtlsError } from './errors';
-import { createNativeContext, type NativeContext } from './native';
+import { clientContexts } from './client-contexts';
+import type { NativeContext } from './native';
 import { resolveClientOptions, type DtlsClientOptions } from './options';
 import type { PeerIdentity } from './peer-identity';
 import { peerKey } from './records';
@@ -52,7 +53,7 @@ export class DtlsClient extends EventEmitter {
     super();
     this.settings = resolveClientOptions(options);
     this.type = this.settings.type;
-    this.context = createNativeContext(this.settings.native);
+    this.context = clientContexts.get(this.settings.native);
     this.udp = new UdpEndpoint(this.type);
     this.socket = this.udp.socket;
     this.socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
@@ -136,7 +137,7 @@ export class DtlsClient extends EventEmitter {
     this.closed = true;
     this.association?.close();
     this.flush(new DtlsError('closed', 'the DTLS client was closed'));
-    this.context.dispose();
+    // The context is shared (client-contexts.ts) and a client context has nothing to dispose.
     this.udp.close(() => {
       this.emit('close');
       callback?.();

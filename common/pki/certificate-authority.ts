@@ -9,7 +9,7 @@
  */
 import { KeyObject } from 'node:crypto';
 import { type KeyAlgorithm, isKeyAlgorithm, samePublicKey, spkiOf } from './algorithms';
-import { CaDirectory, type CaState, emptyState, type RevocationReason } from './ca-directory';
+import { CaDirectory, type CaState, type CaWarning, emptyState, type RevocationReason } from './ca-directory';
 import { crlNumberExtension } from './crl-number';
 import { verifyCsr } from './csr';
 import { isCaCertificate, parseCertificate } from './describe';
@@ -104,11 +104,14 @@ export class CertificateAuthority {
     }
   }
 
-  /** A CA saved in `dir`; `pin` is needed when its key is in a PKCS#11 token. */
-  static async load(dir: string, opts: { pin?: string } = {}): Promise<CertificateAuthority> {
+  /**
+   * A CA saved in `dir`; `pin` is needed when its key is in a PKCS#11 token. `warn` hears of
+   * what the load repaired (a torn last journal record; default: process.emitWarning).
+   */
+  static async load(dir: string, opts: { pin?: string; warn?: CaWarning } = {}): Promise<CertificateAuthority> {
     const store = new CaDirectory(dir);
     const { certificate, chain } = await store.readCertificates();
-    const state = await store.readState();
+    const state = await store.readState(opts.warn);
     const ref = await store.readPkcs11Ref();
     let signer: CaSigner;
     if (ref) {
@@ -223,8 +226,9 @@ export class CertificateAuthority {
     await this.exclusive(async () => {
       if (!Object.hasOwn(this.state.issued, serial)) throw new PkiError(`${this.subject} did not issue serial ${serial}`);
       if (Object.hasOwn(this.state.revoked, serial)) return;
-      this.state.revoked[serial] = { date: new Date().toISOString(), reason };
-      await this.store?.saveState(this.state);
+      const record = { date: new Date().toISOString(), reason };
+      this.state.revoked[serial] = record;
+      await this.store?.record({ op: 'revoke', serial, record }, this.state);
     });
   }
 
@@ -251,7 +255,7 @@ export class CertificateAuthority {
         signingAlgorithm: this.signer.signingAlgorithm,
       }, this.signer.crypto);
       this.state.crlNumber = number;
-      await this.store?.saveState(this.state);
+      await this.store?.record({ op: 'crl', number }, this.state);
       return new Uint8Array(crl.rawData);
     });
   }
@@ -290,10 +294,11 @@ export class CertificateAuthority {
       const der = await CertificateAuthority.sign(this.signer, {
         serialNumber, subject: p.subject, issuer: this.cert.subjectName, publicKey: p.publicKey, notAfter, extensions,
       });
-      this.state.issued[serialNumber] = {
+      const record = {
         subject: nameString(p.subject), profile: p.profile, issuedAt: new Date(now).toISOString(), notAfter: notAfter.toISOString(),
       };
-      await this.store?.saveState(this.state);
+      this.state.issued[serialNumber] = record;
+      await this.store?.record({ op: 'issue', serial: serialNumber, record }, this.state);
       return der;
     });
   }

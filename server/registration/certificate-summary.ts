@@ -2,24 +2,48 @@
  * Registration.certificate from the leaf certificate of a client's DTLS chain: subject and
  * issuer, serial number and SHA-256 fingerprint, in the forms server/registration.ts documents.
  * The chain itself was validated by the DTLS layer; this only reads it.
+ *
+ * Every Register and Update of a certificate client asks for it, so summaries are kept by
+ * fingerprint in a bounded least-recently-used cache (hashing the DER costs a fraction of
+ * parsing it); a summary is frozen, being shared by every registration of that certificate.
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { RegistrationCertificate } from '../registration';
+
+/** Summaries kept: one per certificate client seen lately. */
+export const CERTIFICATE_CACHE_MAX = 4096;
+
+const summaries = new Map<string, RegistrationCertificate>();
 
 /** Summary of a DER certificate; undefined when it cannot be parsed. */
 export function certificateSummary(der: Uint8Array): RegistrationCertificate | undefined {
+  const key = createHash('sha256').update(der).digest('base64');
+  const hit = summaries.get(key);
+  if (hit !== undefined) {
+    summaries.delete(key); // re-inserted: Map order is the recency order
+    summaries.set(key, hit);
+    return hit;
+  }
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(Buffer.from(der));
   } catch {
     return undefined;
   }
-  return {
+  const summary: RegistrationCertificate = Object.freeze({
     subject: distinguishedName(cert.subject),
     issuer: distinguishedName(cert.issuer),
     serialNumber: serialHex(cert.serialNumber),
     fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
-  };
+  });
+  summaries.set(key, summary);
+  if (summaries.size > CERTIFICATE_CACHE_MAX) summaries.delete(summaries.keys().next().value as string);
+  return summary;
+}
+
+/** How many summaries are cached (for tests and diagnostics). */
+export function certificateSummaryCacheSize(): number {
+  return summaries.size;
 }
 
 /** Node prints one "KEY=value" per line, in encoding order; we join them with ", ". */

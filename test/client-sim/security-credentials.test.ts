@@ -83,6 +83,23 @@ describe('security credentials', () => {
     expect(() => dtlsCredentials(account({ ...r, secretKey: new Uint8Array([1, 2, 3]) }))).toThrow(/unusable/);
   });
 
+  it('reads the same credentials alike every time (cached by DER digest) and still refuses bad DER after good', () => {
+    const r = securityResources(x509);
+    const first = dtlsCredentials(account(r)).certificate!;
+    const again = dtlsCredentials(account({ ...r, publicKeyOrIdentity: new Uint8Array(r.publicKeyOrIdentity), secretKey: new Uint8Array(r.secretKey) })).certificate!;
+    expect(again).toEqual(first);
+    expect(credentialsDigest({ certificate: again })).toBe(credentialsDigest({ certificate: first }));
+    expect(new X509Certificate(first.certChainPem).fingerprint256).toBe(new X509Certificate(dev.certPem).fingerprint256);
+    // A changed key is a different entry, and a broken one is refused (failures are not cached).
+    const other = pki.leaf('other', 'ca', { cn: 'dev-o' });
+    const otherKey = securityResources({ mode: 'x509', certChainPem: dev.certPem, keyPem: other.keyPem, caPem: ca }).secretKey;
+    expect(dtlsCredentials(account({ ...r, secretKey: otherKey })).certificate!.keyPem).toBe(createPrivateKey(other.keyPem).export({ type: 'pkcs8', format: 'pem' }).toString());
+    const broken = new Uint8Array(r.secretKey);
+    broken[10] ^= 0xff;
+    expect(() => dtlsCredentials(account({ ...r, secretKey: broken }))).toThrow(/unusable/);
+    expect(() => dtlsCredentials(account({ ...r, secretKey: broken }))).toThrow(/unusable/);
+  });
+
   it('checks credentials given by a caller', () => {
     expect(() => checkClientSecurity({ mode: 'psk', identity: '', key: Buffer.alloc(4) })).toThrow(/identity/);
     expect(() => checkClientSecurity({ mode: 'psk', identity: 'a', key: Buffer.alloc(0) })).toThrow(/key/);

@@ -35,6 +35,23 @@ describe('DeviceStateFile', () => {
     expect(loaded).toEqual(STATE);
   });
 
+  it('does not rewrite a state identical to the one it last wrote, and writes it again after remove()', async () => {
+    const file = path.join(dir, 'same.json');
+    const sf = new DeviceStateFile(file);
+    await sf.save(() => STATE);
+    const inode = statSync(file).ino;
+    await sf.save(() => ({ ...STATE, objects: [...STATE.objects] }));
+    expect(statSync(file).ino).toBe(inode); // a write would have renamed a new file into place
+    await sf.save(() => ({ ...STATE, extra: { other: 1 } }));
+    expect(statSync(file).ino).not.toBe(inode);
+    expect((await new DeviceStateFile(file).load())?.extra).toEqual({ other: 1 });
+    await sf.save(() => STATE);
+    expect((await new DeviceStateFile(file).load())?.extra).toEqual(STATE.extra);
+    await sf.remove();
+    await sf.save(() => STATE);
+    expect(await new DeviceStateFile(file).load()).toEqual(STATE);
+  });
+
   it('coalesces a burst of saves and keeps the last state', async () => {
     const file = path.join(dir, 'd.json');
     const sf = new DeviceStateFile(file);

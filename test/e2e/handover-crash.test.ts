@@ -9,10 +9,10 @@
  */
 import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CertificateAuthority } from '../../common/pki/index';
+import { CertificateAuthority, readCaRecords } from '../../common/pki/index';
 import type { CampaignProgress } from '../../plugin/campaign/index';
 import { CrashWorld } from '../../scripts/demo/world/processes/crash-world';
 import type { HandoverRun } from '../../scripts/demo/world/world';
@@ -95,7 +95,7 @@ describe('handover crash test: kill -9 of the SP1 worker and of the SP1 server m
     expect(transferred).toHaveLength(DEVICES - FALL_BACK.size);
     // CA2 issued exactly one certificate per transferred device (plus the SP2 and EST server certificates).
     expect(Object.keys(enrollments).sort()).toEqual([...transferred].sort());
-    const ca2State = JSON.parse(readFileSync(path.join(dir, 'pki', 'ca2', 'state.json'), 'utf8')) as { issued: Record<string, unknown> };
+    const ca2State = await readCaRecords(path.join(dir, 'pki', 'ca2'));
     expect(Object.keys(ca2State.issued)).toHaveLength(transferred.length + 2);
 
     // Each transferred device is at SP2 with its CA2 certificate, and no longer at SP1 (a

@@ -1,5 +1,5 @@
 /** `handover pki init|issue|revoke|crl`, run in-process on real files; openssl checks the output. */
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../scripts/cli/main';
 import { captureIo } from '../../scripts/cli/io';
@@ -71,7 +71,8 @@ describe('handover pki', () => {
   });
 
   it('exit 1 with a one-line reason on bad input, changing nothing', async () => {
-    const stateBefore = readFileSync(path.join(sub(), 'state.json'), 'utf8');
+    const caFiles = () => ['state.json', 'state.journal'].map((f) => (existsSync(path.join(sub(), f)) ? readFileSync(path.join(sub(), f), 'utf8') : ''));
+    const stateBefore = caFiles();
     const badCsr = put(dir, 'bad.csr', 'not a csr');
     const cases = [
       await run('issue', '--dir', sub(), '--csr', badCsr),
@@ -95,7 +96,7 @@ describe('handover pki', () => {
     const t = await run('issue', '--dir', sub(), '--csr', put(dir, 'tampered.der', der));
     expect(t.code).toBe(1);
     expect(t.stderr).toMatch(/signature/);
-    expect(readFileSync(path.join(sub(), 'state.json'), 'utf8')).toBe(stateBefore);
+    expect(caFiles()).toEqual(stateBefore);
   });
 
   it('exit 2 on bad usage', async () => {

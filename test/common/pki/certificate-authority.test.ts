@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
-  CertificateAuthority, PkiError, certificatePem, createCsr, describeCertificate, generateKeyPair, pemBlock, pemToDer,
+  CertificateAuthority, PkiError, certificatePem, createCsr, describeCertificate, generateKeyPair, pemBlock, pemToDer, readCaRecords,
 } from '../../../common/pki/index';
 import { InvalidInputError } from '../../../common/errors';
 import { openssl, put, tempDir } from './openssl';
@@ -164,12 +164,14 @@ describe('revocation and CRLs', () => {
 });
 
 describe('persistence', () => {
-  it('keeps ca.pem, chain.pem, key.pem (0600) and state.json, and a loaded CA continues where it stopped', async () => {
+  it('keeps ca.pem, chain.pem, key.pem (0600), state.json and state.journal (0600), and a loaded CA continues where it stopped', async () => {
     const d = path.join(dir, 'sub');
     expect(statSync(path.join(d, 'key.pem')).mode & 0o777).toBe(0o600);
     expect(statSync(d).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(d, 'state.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(d, 'state.journal')).mode & 0o777).toBe(0o600);
     expect(pemToDer(readFileSync(path.join(d, 'chain.pem'), 'utf8')).length).toBe(2);
-    const state = JSON.parse(readFileSync(path.join(d, 'state.json'), 'utf8'));
+    const state = await readCaRecords(d);
     expect(Object.keys(state.issued).length).toBeGreaterThan(3);
     const revokedSerial = Object.keys(state.revoked)[0];
     const loaded = await CertificateAuthority.load(d);
@@ -181,8 +183,8 @@ describe('persistence', () => {
       expect(verify(der).status).toBe(0);
       const crlNumber = state.crlNumber;
       await loaded.crl();
-      expect(JSON.parse(readFileSync(path.join(d, 'state.json'), 'utf8')).crlNumber).toBe(crlNumber + 1);
-      expect(JSON.parse(readFileSync(path.join(d, 'state.json'), 'utf8')).issued[describeCertificate(der).serialNumber]).toMatchObject({ profile: 'factory', subject: 'CN=after-load, serialNumber=after-load' });
+      expect((await readCaRecords(d)).crlNumber).toBe(crlNumber + 1);
+      expect((await readCaRecords(d)).issued[describeCertificate(der).serialNumber]).toMatchObject({ profile: 'factory', subject: 'CN=after-load, serialNumber=after-load' });
     } finally {
       await loaded.close();
     }
@@ -199,7 +201,7 @@ describe('persistence', () => {
 
   it('serialises concurrent issuance within a process: every serial recorded', async () => {
     const ders = await Promise.all(Array.from({ length: 20 }, (_, i) => sub.issueFactoryCertificate({ deviceId: `c-${i}`, publicKey: generateKeyPair().publicKey })));
-    const state = JSON.parse(readFileSync(path.join(dir, 'sub', 'state.json'), 'utf8'));
+    const state = await readCaRecords(path.join(dir, 'sub'));
     for (const der of ders) expect(state.issued[describeCertificate(der).serialNumber]).toBeDefined();
   });
 });

@@ -1,7 +1,7 @@
 /** Registration.certificate from a DER certificate: names, serial number and fingerprint forms. */
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate } from '../../../common/pki/index';
-import { certificateSummary, distinguishedName, serialHex } from '../../../server/registration/certificate-summary';
+import { CERTIFICATE_CACHE_MAX, certificateSummary, certificateSummaryCacheSize, distinguishedName, serialHex } from '../../../server/registration/certificate-summary';
 import { TestPki } from '../../e2e/dtls-pki';
 
 describe('certificateSummary', () => {
@@ -30,6 +30,22 @@ describe('certificateSummary', () => {
       subject: pkiInfo.subject, issuer: pkiInfo.issuer, serialNumber: pkiInfo.serialNumber, fingerprint256: pkiInfo.fingerprint256,
     });
     expect(pkiInfo.issuer).toBe('CN=Escaped CA\\, Inc');
+  });
+
+  it('parses a certificate once: the same DER gives the same frozen summary, other DER its own, the cache bounded', () => {
+    pki.ca('ca-cache', 'Cache CA');
+    const one = new X509Certificate(pki.leaf('dev-c1', 'ca-cache', { cn: 'dev-c1' }).certPem).raw;
+    const two = new X509Certificate(pki.leaf('dev-c2', 'ca-cache', { cn: 'dev-c2' }).certPem).raw;
+    const s1 = certificateSummary(one)!;
+    expect(certificateSummary(Buffer.from(one))).toBe(s1);
+    expect(Object.isFrozen(s1)).toBe(true);
+    expect(certificateSummary(two)!.subject).toBe('CN=dev-c2, serialNumber=dev-c2');
+    expect(certificateSummary(two)).not.toBe(s1);
+    // Bytes that are not a certificate are refused each time, and not cached.
+    const size = certificateSummaryCacheSize();
+    expect(certificateSummary(new Uint8Array([0x30, 0x00]))).toBeUndefined();
+    expect(certificateSummaryCacheSize()).toBe(size);
+    expect(size).toBeLessThanOrEqual(CERTIFICATE_CACHE_MAX);
   });
 
   it('returns undefined for bytes that are not a certificate', () => {
