@@ -16,18 +16,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { clientTraffic } from '../../../common/dtls/index';
 import type { CampaignEngine, CampaignProgress } from '../../../plugin/campaign/index';
-import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
-import { agreeOnTransfer } from './agreement';
 import { createDeviceCredentials, createWorldPki, type DeviceCredentials, type WorldPki } from './credentials';
 import type { DeviceBytes } from './devices';
 import { FleetChild } from './fleet-child';
 import { deviceCredentialsData, worldPkiData } from './fleet-pki';
 import { writeFleetConfig } from './fleet-protocol';
 import { startProviders, type Providers } from './providers';
-import { startSp1Campaigns } from './sp1-role';
+import { startWorldHandover, waitForCampaign, type HandoverRun } from './handover-run';
 import { summarize, type HandoverSummary } from './summary';
-import { deviceIdOf, type HandoverRun } from './world';
+import { deviceIdOf } from './world';
 
 export interface FleetWorldOptions {
   readonly devices: number;
@@ -109,40 +107,20 @@ export class FleetHandoverWorld {
 
   /** Steps 1–3 (the providers agree) and the campaign of steps 4–6 started (as HandoverWorld.startHandover). */
   async startHandover(engineOptions: { concurrency?: number; ratePerSecond?: number } = {}): Promise<HandoverRun> {
-    const p = this.providers;
-    const ids = this.devices.map((d) => d.id);
-    const transferId = await agreeOnTransfer({
-      sp1: p.sp1, sp2: p.sp2, deviceIds: ids,
-      sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
-      sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
-      ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
-      updateUri: this.updateServer.uri('/fw/sp2.suit'), enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri, sp2BootstrapUri: p.sp2BootstrapUri,
+    const started = await startWorldHandover({
+      providers: this.providers, pki: this.pki, redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix,
+      deviceIds: this.devices.map((d) => d.id), transfer: { updateUri: this.updateServer.uri('/fw/sp2.suit') },
+      ...engineOptions, ...(this.opts.log ? { log: this.opts.log } : {}),
+      resetCounters: () => { for (const c of this.fleets) c.send({ type: 'reset-traffic' }); },
     });
-    const workers = await startSp1Campaigns({
-      redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix, sp1: p.sp1, adapter: p.sp1Adapter,
-      concurrency: engineOptions.concurrency ?? 32, ...(this.opts.log ? { log: this.opts.log } : {}),
-    });
-    this.engine = workers.engine;
-    this.stops.push(() => workers.stop({ force: true }));
-    const offArrivals = p.sp2.watchArrivals();
-    this.stops.push(async () => offArrivals());
-    const campaign = await workers.engine.create({ name: `handover ${transferId.slice(0, 8)}`, devices: ids, payload: { transferId }, ...(engineOptions.ratePerSecond ? { ratePerSecond: engineOptions.ratePerSecond } : {}) });
-    clientTraffic.reset();
-    for (const c of this.fleets) c.send({ type: 'reset-traffic' });
-    await workers.engine.start(campaign.id);
-    return { campaignId: campaign.id, transferId };
+    this.engine = started.engine;
+    this.stops.push(() => started.stop());
+    return started.run;
   }
 
   /** Resolves when every device of the campaign is final (or rejects after timeoutMs). */
   async waitForCampaign(run: HandoverRun, onProgress: (p: CampaignProgress) => void, timeoutMs: number): Promise<CampaignProgress> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const progress = await this.engine!.progress(run.campaignId);
-      onProgress(progress);
-      if (progress.done >= progress.total) return progress;
-      if (Date.now() > deadline) throw new Error(`campaign ${run.campaignId} not finished after ${timeoutMs} ms: ${JSON.stringify(progress.byState)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    return waitForCampaign(this.engine!, run, onProgress, timeoutMs);
   }
 
   /** The fleet processes' figures gathered into this process (traffic meter, bytes per device), then summarize. */

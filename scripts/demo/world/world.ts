@@ -25,20 +25,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { clientTraffic } from '../../../common/dtls/index';
 import type { CampaignEngine } from '../../../plugin/campaign/index';
 import type { CampaignProgress } from '../../../plugin/campaign/index';
-import { Sp1ApiClient, Sp2ApiClient } from '../../../plugin/provider-api/index';
 import type { TransferObjectIds } from '../../../plugin/roles/index';
 import { SuitUpdateServer } from '../../../plugin/update-server/update-server';
 import type { SuitInstalledState } from '../../../client-sim/suit/component-store';
-import { agreeOnTransfer } from './agreement';
 import { createDeviceCredentials, createWorldPki, type WorldPki } from './credentials';
 import { createWorldDevice, type WorldDevice } from './devices';
 import { WORLD_RECIPIENT, createWorldFirmware, installedFirmware, suitDirOf, type WorldFirmware } from './firmware';
 import { startProviders, type Providers } from './providers';
 import { startRaSide, type RaSide } from './ra-side';
-import { startSp1Campaigns } from './sp1-role';
+import { startWorldHandover, waitForCampaign, type HandoverRun } from './handover-run';
 import { summarize, type HandoverSummary } from './summary';
 
 export interface WorldOptions {
@@ -66,10 +63,7 @@ export interface WorldOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface HandoverRun {
-  readonly campaignId: string;
-  readonly transferId: string;
-}
+export type { HandoverRun } from './handover-run';
 
 export function deviceIdOf(i: number): string {
   return `urn:dev:handover:${String(i).padStart(6, '0')}`;
@@ -171,46 +165,24 @@ export class HandoverWorld {
 
   /** Steps 1–3 (the providers agree) and the campaign of steps 4–6 started. */
   async startHandover(engineOptions: { concurrency?: number; ratePerSecond?: number } = {}): Promise<HandoverRun> {
-    const p = this.providers;
-    const ids = this.devices.map((d) => d.id);
-    const transferId = await agreeOnTransfer({
-      sp1: p.sp1, sp2: p.sp2, deviceIds: ids,
-      sp1Client: new Sp1ApiClient({ baseUrl: p.sp1Api.url, token: p.sp1ApiToken }),
-      sp2Client: new Sp2ApiClient({ baseUrl: p.sp2Api.url, token: p.sp2ApiToken }),
-      ca2Root: this.pki.hierarchy.ca2.chain[this.pki.hierarchy.ca2.chain.length - 1],
-      updateUri: this.firmware.sp2.uri, enrollUri: p.ca2Est.uri, sp2Uri: p.sp2Uri, sp2BootstrapUri: p.sp2BootstrapUri,
-      ...(this.ra ? { raUri: this.ra.uri } : {}),
-      ...(this.opts.updateFirst ? { updateFirst: true, updateSigner: this.firmware.sp2Signer.certificate } : {}),
+    const started = await startWorldHandover({
+      providers: this.providers, pki: this.pki, redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix,
+      deviceIds: this.devices.map((d) => d.id),
+      transfer: {
+        updateUri: this.firmware.sp2.uri, ...(this.ra ? { raUri: this.ra.uri } : {}),
+        ...(this.opts.updateFirst ? { updateFirst: true, updateSigner: this.firmware.sp2Signer.certificate } : {}),
+      },
+      ...engineOptions, ...(this.opts.log ? { log: this.opts.log } : {}),
+      resetCounters: () => { this.updateServer.resetTraffic(); this.ra?.resetCounts(); },
     });
-    // 4–6. The campaign, with arrivals confirmed by SP2 and fallbacks seen by SP1.
-    const workers = await startSp1Campaigns({
-      redisUrl: this.opts.redisUrl, keyPrefix: this.opts.keyPrefix, sp1: p.sp1, adapter: p.sp1Adapter,
-      concurrency: engineOptions.concurrency ?? 32, ...(this.opts.log ? { log: this.opts.log } : {}),
-    });
-    const engine = workers.engine;
-    this.engine = engine;
-    this.stops.push(() => workers.stop({ force: true }));
-    const offArrivals = p.sp2.watchArrivals();
-    this.stops.push(async () => offArrivals());
-    const campaign = await engine.create({ name: `handover ${transferId.slice(0, 8)}`, devices: ids, payload: { transferId }, ...(engineOptions.ratePerSecond ? { ratePerSecond: engineOptions.ratePerSecond } : {}) });
-    clientTraffic.reset();
-    this.updateServer.resetTraffic();
-    this.ra?.resetCounts();
-    await engine.start(campaign.id);
-    return { campaignId: campaign.id, transferId };
+    this.engine = started.engine;
+    this.stops.push(() => started.stop());
+    return started.run;
   }
 
   /** Resolves when every device of the campaign is final (or rejects after timeoutMs). */
   async waitForCampaign(run: HandoverRun, onProgress: (p: CampaignProgress) => void, timeoutMs: number): Promise<CampaignProgress> {
-    const engine = this.engine!;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const progress = await engine.progress(run.campaignId);
-      onProgress(progress);
-      if (progress.done >= progress.total) return progress;
-      if (Date.now() > deadline) throw new Error(`campaign ${run.campaignId} not finished after ${timeoutMs} ms: ${JSON.stringify(progress.byState)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    return waitForCampaign(this.engine!, run, onProgress, timeoutMs);
   }
 
   async summary(run: HandoverRun, startedAt: number): Promise<HandoverSummary> {
