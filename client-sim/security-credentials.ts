@@ -27,7 +27,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { InvalidInputError } from '../common/errors';
 import type { DtlsClientOptions } from '../common/dtls/index';
-import { BoundedCache } from './bounded-cache';
+import { BoundedCache } from '../common/bounded-cache';
 import type { ClientSecurity } from './client-options';
 import { RegistrationError } from './errors';
 import { SecurityMode, type SecurityAccount } from './objects/security';

@@ -11,29 +11,22 @@
  * and the last reference to it are gone), so an entry dropped from the cache stays usable.
  */
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache';
 import { createNativeContext, type NativeContext, type NativeContextOptions } from './native';
 
 /** Client contexts kept by default. */
 export const CLIENT_CONTEXTS_MAX = 128;
 
 export class ClientContexts {
-  private readonly entries = new Map<string, NativeContext>();
+  private readonly entries: BoundedCache<NativeContext>;
 
-  constructor(readonly max = CLIENT_CONTEXTS_MAX) {}
+  constructor(readonly max = CLIENT_CONTEXTS_MAX) {
+    this.entries = new BoundedCache(max);
+  }
 
   /** The context for `options` (a client role's), built on first use; DtlsError('bad-options') as createNativeContext. */
   get(options: NativeContextOptions): NativeContext {
-    const key = contextKey(options);
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key); // re-inserted: Map order is the recency order
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const context = createNativeContext(options);
-    this.entries.set(key, context);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
-    return context;
+    return this.entries.get(contextKey(options), () => createNativeContext(options));
   }
 
   get size(): number {

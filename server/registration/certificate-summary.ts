@@ -8,37 +8,32 @@
  * parsing it); a summary is frozen, being shared by every registration of that certificate.
  */
 import { createHash, X509Certificate } from 'node:crypto';
+import { BoundedCache } from '../../common/bounded-cache';
 import type { RegistrationCertificate } from '../registration';
 
 /** Summaries kept: one per certificate client seen lately. */
 export const CERTIFICATE_CACHE_MAX = 4096;
 
-const summaries = new Map<string, RegistrationCertificate>();
+const summaries = new BoundedCache<RegistrationCertificate>(CERTIFICATE_CACHE_MAX);
 
 /** Summary of a DER certificate; undefined when it cannot be parsed. */
 export function certificateSummary(der: Uint8Array): RegistrationCertificate | undefined {
   const key = createHash('sha256').update(der).digest('base64');
-  const hit = summaries.get(key);
-  if (hit !== undefined) {
-    summaries.delete(key); // re-inserted: Map order is the recency order
-    summaries.set(key, hit);
-    return hit;
-  }
-  let cert: X509Certificate;
   try {
-    cert = new X509Certificate(Buffer.from(der));
+    return summaries.get(key, () => summarize(der)); // an unparseable certificate throws: nothing cached
   } catch {
     return undefined;
   }
-  const summary: RegistrationCertificate = Object.freeze({
+}
+
+function summarize(der: Uint8Array): RegistrationCertificate {
+  const cert = new X509Certificate(Buffer.from(der));
+  return Object.freeze({
     subject: distinguishedName(cert.subject),
     issuer: distinguishedName(cert.issuer),
     serialNumber: serialHex(cert.serialNumber),
     fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
   });
-  summaries.set(key, summary);
-  if (summaries.size > CERTIFICATE_CACHE_MAX) summaries.delete(summaries.keys().next().value as string);
-  return summary;
 }
 
 /** How many summaries are cached (for tests and diagnostics). */

@@ -1,6 +1,7 @@
 /**
  * BoundedCache: a least-recently-used map of at most `max` entries, for values derived purely
- * from their key (parsed credentials by digest), so that an evicted entry is only recomputed.
+ * from their key (parsed credentials, DTLS contexts, certificate summaries, each by a digest),
+ * so that an evicted entry is only recomputed.
  */
 export class BoundedCache<V> {
   private readonly entries = new Map<string, V>();
@@ -23,5 +24,9 @@ export class BoundedCache<V> {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }
