@@ -11,12 +11,11 @@
 import * as coap from 'coap';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { decodeCbor, encodeCbor } from '../../common/cose/cbor';
 import { HandoverError, InvalidInputError } from '../../common/errors';
 import { AttestationError, peekEvidenceNonce, verifyEvidence } from '../messages/evidence';
-import { listenMetered, type MeteredCoapListener, type UdpTraffic } from '../update-server/udp-traffic';
+import { MeteredCoapServer, type UdpTraffic } from '../../common/coap/metered-server';
 import { RaStore, type ExpectedFirmware, type AttestationResult } from './ra-store';
 
 export interface RaServerOptions {
@@ -45,8 +44,7 @@ export class RaServer extends EventEmitter<{ result: [AttestationResult] }> {
   private readonly server = coap.createServer({ type: 'udp4' });
   private readonly store: RaStore;
   private readonly base: string;
-  private address?: AddressInfo;
-  private listener?: MeteredCoapListener;
+  private readonly net = new MeteredCoapServer(this.server, 'the RA server');
 
   constructor(private readonly opts: RaServerOptions) {
     super();
@@ -61,38 +59,30 @@ export class RaServer extends EventEmitter<{ result: [AttestationResult] }> {
   }
 
   async start(): Promise<this> {
-    this.listener = await listenMetered(this.server, this.opts.host ?? '127.0.0.1', this.opts.port ?? 0);
-    this.address = this.listener.address;
+    await this.net.listen(this.opts.host ?? '127.0.0.1', this.opts.port ?? 0);
     return this;
   }
 
-  async close(): Promise<void> {
-    const l = this.listener;
-    if (!l) return;
-    this.listener = undefined;
-    this.address = undefined;
-    await l.close();
+  close(): Promise<void> {
+    return this.net.close();
   }
 
   /** Datagrams and bytes exchanged since start (or resetTraffic). */
   traffic(): UdpTraffic {
-    return this.listener?.traffic() ?? { datagramsReceived: 0, bytesReceived: 0, datagramsSent: 0, bytesSent: 0 };
+    return this.net.traffic();
   }
 
   resetTraffic(): void {
-    this.listener?.resetTraffic();
+    this.net.resetTraffic();
   }
 
   get port(): number {
-    if (!this.address) throw new InvalidInputError('the RA server is not started');
-    return this.address.port;
+    return this.net.address.port;
   }
 
   /** The raURI to put in a TransferMessage: coap://host:port/<base>. */
   get uri(): string {
-    const a = this.address;
-    if (!a) throw new InvalidInputError('the RA server is not started');
-    return `coap://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${this.base}`;
+    return `${this.net.origin}${this.base}`;
   }
 
   /** Record the firmware state `deviceId` must attest to. */

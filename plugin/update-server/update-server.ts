@@ -7,11 +7,10 @@
  * datagrams are counted (traffic(): what devices exchanged with it, headers included).
  */
 import * as coap from 'coap';
-import type { AddressInfo } from 'node:net';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InvalidInputError } from '../../common/errors';
-import { listenMetered, type MeteredCoapListener, type UdpTraffic } from './udp-traffic';
+import { MeteredCoapServer, type UdpTraffic } from '../../common/coap/metered-server';
 
 export interface UpdateServerOptions {
   /** Listen address. Default 127.0.0.1. */
@@ -42,8 +41,7 @@ export class SuitUpdateServer {
   private readonly server = coap.createServer({ type: 'udp4' });
   private readonly content = new Map<string, { data: Uint8Array; format: number }>();
   private readonly counts = new Map<string, number>();
-  private address?: AddressInfo;
-  private listener?: MeteredCoapListener;
+  private readonly net = new MeteredCoapServer(this.server, 'the update server');
 
   constructor(private readonly opts: UpdateServerOptions = {}) {
     this.server.on('request', (req: coap.IncomingMessage, res: coap.OutgoingMessage) => {
@@ -52,42 +50,37 @@ export class SuitUpdateServer {
   }
 
   async start(): Promise<this> {
-    this.listener = await listenMetered(this.server, this.opts.host ?? '127.0.0.1', this.opts.port ?? 0);
-    this.address = this.listener.address;
+    await this.net.listen(this.opts.host ?? '127.0.0.1', this.opts.port ?? 0);
     return this;
   }
 
-  async close(): Promise<void> {
-    const l = this.listener;
-    this.listener = undefined;
-    await l?.close();
+  close(): Promise<void> {
+    return this.net.close();
   }
 
   /** Datagrams and bytes exchanged since start (or resetTraffic). */
   traffic(): UdpTraffic {
-    return this.listener?.traffic() ?? { datagramsReceived: 0, bytesReceived: 0, datagramsSent: 0, bytesSent: 0 };
+    return this.net.traffic();
   }
 
   resetTraffic(): void {
-    this.listener?.resetTraffic();
+    this.net.resetTraffic();
   }
 
   get port(): number {
-    if (!this.address) throw new InvalidInputError('the update server is not started');
-    return this.address.port;
+    return this.net.address.port;
   }
 
   /** The coap:// URI of `path` on this server. */
   uri(path: string): string {
-    const host = this.address?.family === 'IPv6' ? `[${this.address.address}]` : this.address?.address ?? this.opts.host ?? '127.0.0.1';
-    return `coap://${host}:${this.port}${normalPath(path)}`;
+    return `${this.net.origin}${normalPath(path)}`;
   }
 
   /** Serve `data` at `path` (envelopes: `.suit` / `.cbor` names are served as application/cbor). */
   publish(path: string, data: Uint8Array, format?: number): string {
     const p = normalPath(path);
     this.content.set(p, { data: new Uint8Array(data), format: format ?? (/\.(suit|cbor)$/.test(p) ? CBOR : OCTET_STREAM) });
-    return this.address ? this.uri(p) : p;
+    return this.net.started ? this.uri(p) : p;
   }
 
   unpublish(path: string): boolean {

@@ -7,11 +7,11 @@
  * wire figures are the DTLS datagrams the devices' DTLS clients counted per server during the
  * campaign (common/dtls/traffic.ts), divided by the number of devices that reached that server.
  * Attestation and update-first traffic is plain CoAP, counted at SP2's RA and update servers'
- * sockets (plugin/update-server/udp-traffic.ts); those rows appear only when the run used them.
+ * sockets (common/coap/metered-server.ts); those rows appear only when the run used them.
  */
 import { encodeUpdateInfoList } from '../../../plugin/messages/update-info-list';
 import { clientTraffic, type DtlsTraffic } from '../../../common/dtls/index';
-import type { UdpTraffic } from '../../../plugin/update-server/udp-traffic';
+import type { UdpTraffic } from '../../../common/coap/metered-server';
 import type { SuitInstalledState } from '../../../client-sim/suit/component-store';
 import type { SuitUpdateServer } from '../../../plugin/update-server/update-server';
 import type { WorldDevice } from './devices';

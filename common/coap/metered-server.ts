@@ -1,13 +1,14 @@
 /**
- * A CoAP server's bytes on the wire: node-coap servers listen on a UDP socket we bind ourselves
- * (server.listen accepts one), whose datagrams in and out are counted. The update server and
- * the RA server use it so that a run can report what the devices exchanged with them (the
- * demo's byte table), the way common/dtls/traffic.ts does for DTLS clients.
+ * A node-coap server on a metered UDP socket: the server listens on a socket we bind ourselves
+ * (server.listen accepts one), whose datagrams in and out are counted. The SUIT update server
+ * and the RA server are each one, so that a run can report what the devices exchanged with them
+ * (the demo's byte table), the way common/dtls/traffic.ts does for DTLS clients.
  */
 import * as dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import type * as coap from 'coap';
+import { InvalidInputError } from '../errors';
 
 /** Totals of one server socket since it was bound (or last reset). */
 export interface UdpTraffic {
@@ -17,7 +18,7 @@ export interface UdpTraffic {
   bytesSent: number;
 }
 
-export interface MeteredCoapListener {
+interface MeteredCoapListener {
   readonly address: AddressInfo;
   traffic(): UdpTraffic;
   resetTraffic(): void;
@@ -30,7 +31,7 @@ function empty(): UdpTraffic {
 }
 
 /** Bind a UDP socket on host:port, count its datagrams, and let `server` listen on it. */
-export async function listenMetered(server: coap.Server, host: string, port: number): Promise<MeteredCoapListener> {
+async function listenMetered(server: coap.Server, host: string, port: number): Promise<MeteredCoapListener> {
   const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
   let totals = empty();
   await new Promise<void>((ok, fail) => {
@@ -57,4 +58,47 @@ export async function listenMetered(server: coap.Server, host: string, port: num
       await new Promise<void>((ok) => { try { socket.close(() => ok()); } catch { ok(); } });
     },
   };
+}
+
+/** `server` listening on a metered socket once started; `what` names it in errors ("the RA server"). */
+export class MeteredCoapServer {
+  private listener?: MeteredCoapListener;
+
+  constructor(private readonly server: coap.Server, private readonly what: string) {}
+
+  async listen(host: string, port: number): Promise<void> {
+    this.listener = await listenMetered(this.server, host, port);
+  }
+
+  /** Close the server and its socket (nothing when not started). */
+  async close(): Promise<void> {
+    const l = this.listener;
+    this.listener = undefined;
+    await l?.close();
+  }
+
+  get started(): boolean {
+    return this.listener !== undefined;
+  }
+
+  /** The bound address; InvalidInputError when not started. */
+  get address(): AddressInfo {
+    if (!this.listener) throw new InvalidInputError(`${this.what} is not started`);
+    return this.listener.address;
+  }
+
+  /** coap://host:port of the bound address. */
+  get origin(): string {
+    const a = this.address;
+    return `coap://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  /** Datagrams and bytes exchanged since start (or resetTraffic); zeros when not started. */
+  traffic(): UdpTraffic {
+    return this.listener?.traffic() ?? empty();
+  }
+
+  resetTraffic(): void {
+    this.listener?.resetTraffic();
+  }
 }
