@@ -16,6 +16,7 @@ import { readProviderKeys, readTokenFile } from './provider-material';
 import { connectRedis, createSp1Role, providerKeyNames, sp1FallbackUri } from './provider-roles';
 import { startTransferWorkers, type TransferWorkers } from './transfer-workers';
 import { ConfigError } from './errors';
+import { StopStack } from '../../common/stop-stack';
 
 export interface Sp1ServiceOptions {
   /** Devices worked on in parallel by this process. Default 32. */
@@ -62,13 +63,8 @@ export async function startSp1Service(config: ProviderConfig, opts: Sp1ServiceOp
   const fallbackUri = sp1FallbackUri(config);
   const names = providerKeyNames(config.keyPrefix);
 
-  const stops: Array<() => Promise<unknown>> = [];
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    while (stops.length) await stops.pop()!().catch((e: Error) => log(`stop: ${e.message}`));
-  };
+  const stops = new StopStack(log);
+  const stop = (): Promise<void> => stops.stop();
   try {
     const redis = await connectRedis(config.redisUrl);
     stops.push(() => redis.quit().catch(() => redis.disconnect()));

@@ -32,6 +32,7 @@ import type { ProviderConfig } from './provider-config';
 import { readCertificatesPem, readPrivateKeyPem, readProviderKeys, readTokenFile } from './provider-material';
 import { readSp2FirmwareMaterial, startSp2RaServer, startSp2UpdateServer } from './sp2-firmware-servers';
 import { ca2Policy, connectRedis, createSp2Bootstrap, createSp2Role, providerKeyNames } from './provider-roles';
+import { StopStack } from '../../common/stop-stack';
 
 export interface Sp2ServiceOptions {
   /** Period of the retry of arrival confirmations SP1 did not take, ms. Default 2000. */
@@ -75,13 +76,8 @@ export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOp
   const firmwareMaterial = readSp2FirmwareMaterial(s2.update, s2.ra);
   const names = providerKeyNames(config.keyPrefix);
 
-  const stops: Array<() => Promise<unknown>> = [];
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    while (stops.length) await stops.pop()!().catch((e: Error) => log(`stop: ${e.message}`));
-  };
+  const stops = new StopStack(log);
+  const stop = (): Promise<void> => stops.stop();
   try {
     let ca2: CertificateAuthority;
     try {

@@ -26,6 +26,7 @@ import { startProviders, type Providers } from './providers';
 import { startWorldHandover, waitForCampaign, type HandoverRun } from './handover-run';
 import { summarize, type HandoverSummary } from './summary';
 import { deviceIdOf } from './world';
+import { StopStack } from '../../../common/stop-stack';
 
 export interface FleetWorldOptions {
   readonly devices: number;
@@ -51,7 +52,7 @@ export class FleetHandoverWorld {
   readonly devices: FleetDevice[] = [];
   readonly fleets: FleetChild[] = [];
   engine?: CampaignEngine;
-  private readonly stops: Array<() => Promise<unknown>> = [];
+  private readonly stops = new StopStack((line) => this.opts.log?.(line));
 
   private constructor(readonly opts: FleetWorldOptions, readonly pki: WorldPki, readonly providers: Providers, readonly updateServer: SuitUpdateServer) {}
 
@@ -147,6 +148,6 @@ export class FleetHandoverWorld {
   }
 
   async stop(): Promise<void> {
-    while (this.stops.length) await this.stops.pop()!().catch((e: Error) => this.opts.log?.(`stop: ${e.message}`));
+    await this.stops.stop();
   }
 }

@@ -25,6 +25,7 @@ import { MeteredAdapter } from './metered-adapter';
 import { createOldProvider, sp1ServerAppOptions } from './sp1-role';
 import type { BootstrapServer } from '../../../plugin/handover/bootstrap-server';
 import { startSp2Side } from './sp2-side';
+import { StopStack } from '../../../common/stop-stack';
 
 export interface ProvidersOptions {
   readonly pki: WorldPki;
@@ -67,10 +68,8 @@ export async function startProviders(opts: ProvidersOptions): Promise<Providers>
   const { pki } = opts;
   const h = pki.hierarchy;
   const log = opts.log ?? (() => undefined);
-  const stops: Array<() => Promise<unknown>> = [];
-  const stop = async (): Promise<void> => {
-    while (stops.length) await stops.pop()!().catch((e: Error) => log(`stop: ${e.message}`));
-  };
+  const stops = new StopStack(log);
+  const stop = (): Promise<void> => stops.stop();
   try {
     const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
     stops.push(() => redis.quit());

@@ -17,6 +17,7 @@ import { startServerApp, type ServerApp } from '../../../server/rest/app';
 import type { WorldPki } from './credentials';
 import { worldKeys } from './sp1-role';
 import { startBootstrapServer, type BootstrapServer } from '../../../plugin/handover/bootstrap-server';
+import { StopStack } from '../../../common/stop-stack';
 
 export interface Sp2SideOptions {
   readonly pki: WorldPki;
@@ -57,10 +58,8 @@ export async function startSp2Side(opts: Sp2SideOptions): Promise<Sp2Side> {
   const h = pki.hierarchy;
   const keys = worldKeys(opts.keyPrefix);
   const log = opts.log ?? (() => undefined);
-  const stops: Array<() => Promise<unknown>> = [];
-  const stop = async (): Promise<void> => {
-    while (stops.length) await stops.pop()!().catch((e: Error) => log(`stop: ${e.message}`));
-  };
+  const stops = new StopStack(log);
+  const stop = (): Promise<void> => stops.stop();
   try {
     const factoryRootsPem = h.initialTrustAnchors.map((a) => certificatePem(a)).join('');
     const sp2App = await startServerApp({

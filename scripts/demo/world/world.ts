@@ -37,6 +37,7 @@ import { startProviders, type Providers } from './providers';
 import { startRaSide, type RaSide } from './ra-side';
 import { startWorldHandover, waitForCampaign, type HandoverRun } from './handover-run';
 import { summarize, type HandoverSummary } from './summary';
+import { StopStack } from '../../../common/stop-stack';
 
 export interface WorldOptions {
   readonly devices: number;
@@ -76,7 +77,7 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => 
 export class HandoverWorld {
   readonly devices: WorldDevice[] = [];
   engine?: CampaignEngine;
-  private stops: Array<() => Promise<unknown>> = [];
+  private readonly stops = new StopStack((line) => this.opts.log?.(line));
 
   /** SP2's RA server, when the world attests. */
   ra?: RaSide;
@@ -107,7 +108,8 @@ export class HandoverWorld {
       ...(opts.objectIds ? { objectIds: opts.objectIds } : {}),
       withheldFromCa2: (cert) => withheldCerts.has(Buffer.from(cert).toString('hex')),
     });
-    const stops: Array<() => Promise<unknown>> = [() => providers.stop()];
+    const stops = new StopStack(log);
+    stops.push(() => providers.stop());
     const stateDir = path.join(opts.dir, 'devices');
     let world: HandoverWorld | undefined;
     try {
@@ -118,11 +120,11 @@ export class HandoverWorld {
       const firmware = await createWorldFirmware(pki, sp1Repository, updateServer);
       world = new HandoverWorld(opts, pki, providers, updateServer, sp1Repository, firmware, stateDir);
     } catch (e) {
-      while (stops.length) await stops.pop()!().catch(() => undefined);
+      await stops.stop();
       throw e;
     }
     const w = world;
-    w.stops.push(...stops);
+    w.stops.push(() => stops.stop());
     const { firmware } = w;
     try {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -190,6 +192,6 @@ export class HandoverWorld {
   }
 
   async stop(): Promise<void> {
-    while (this.stops.length) await this.stops.pop()!().catch((e: Error) => this.opts.log?.(`stop: ${e.message}`));
+    await this.stops.stop();
   }
 }

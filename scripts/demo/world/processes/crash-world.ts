@@ -31,6 +31,7 @@ import { startSp2Side, type Sp2Side } from '../sp2-side';
 import { deviceIdOf, type HandoverRun } from '../world';
 import { ChildRole } from './child';
 import { writeSp1Config, type Sp1ProcessConfig } from './config';
+import { StopStack } from '../../../../common/stop-stack';
 
 export interface CrashWorldOptions {
   readonly devices: number;
@@ -67,7 +68,7 @@ async function freeTcpPort(): Promise<number> {
 
 export class CrashWorld {
   readonly devices: WorldDevice[] = [];
-  private readonly stops: Array<() => Promise<unknown>> = [];
+  private readonly stops = new StopStack((line) => this.opts.log?.(line));
   readonly control: CampaignControl;
   sp2side!: Sp2Side;
   /** SP1's stores, read from this process (no adapter calls: the worker does the work). */
@@ -202,6 +203,6 @@ export class CrashWorld {
   }
 
   async stop(): Promise<void> {
-    while (this.stops.length) await this.stops.pop()!().catch((e: Error) => this.opts.log?.(`stop: ${e.message}`));
+    await this.stops.stop();
   }
 }
