@@ -14,18 +14,14 @@ import type { LwM2mObject } from '../../objects/node';
 import { StateFileError } from '../errors';
 import { DeviceStateFile } from '../state-file';
 import { stateFromJson } from '../state-codec';
+import type { TransferInstructions } from '../../plugin/messages/transfer-message';
 import { TransferResult, TransferStep } from './transfer-codes';
 
 /** The instructions of the accepted token, as JSON. */
-export interface SavedInstructions {
+export interface SavedInstructions extends Pick<TransferInstructions, 'raUri' | 'updateUri' | 'updateFirst' | 'enrollUri' | 'fallbackUri' | 'bootstrapUri'> {
+  /** The reset window (resetTimeNotBefore/After), seconds. */
   readonly notBefore: number;
   readonly notAfter: number;
-  readonly raUri: string | null;
-  readonly updateUri: string;
-  readonly updateFirst: boolean;
-  readonly enrollUri: string;
-  readonly fallbackUri: string;
-  readonly bootstrapUri: string;
   readonly counter: number;
   /** Token id (cti), hex. */
   readonly cti: string;
