@@ -47,25 +47,32 @@ export async function startSp2UpdateServer(c: Sp2UpdateServerConfig): Promise<Su
 }
 
 export interface Sp2RaServerOptions {
-  readonly config: Sp2RaServerConfig;
-  readonly material: Sp2FirmwareMaterial;
   readonly redis: Redis;
   /** Prefix of its Redis keys (nonces, results). */
   readonly keyPrefix: string;
   /** SP2: the UpdateInfoLists it imported say what each device runs. */
   readonly sp2: NewProvider;
+  /** Roots the devices' factory certificates (and so their evidence) chain to. */
+  readonly factoryTrust: readonly Uint8Array[];
+  /** Keys that sign the firmware SP1 ships: a shared manifest must carry one of their signatures. */
+  readonly manifestSigners: readonly KeyObject[];
+  /** Listen address and port. Default 127.0.0.1, a free port. */
+  readonly host?: string;
+  readonly port?: number;
+  /** Deadline of a manifest download, ms. Default 10000. */
+  readonly fetchTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
-/** SP2's RA server on sp2.ra, started; each verdict is logged. */
+/** SP2's RA server (`sp2 serve` with sp2.ra, and the demo world), started; each verdict is logged. */
 export async function startSp2RaServer(o: Sp2RaServerOptions): Promise<RaServer> {
-  if (!o.material.factoryTrust || !o.material.manifestSigners) throw new ConfigError('sp2.ra: its trust files were not read');
   const server = new RaServer({
-    redis: o.redis, keyPrefix: o.keyPrefix, factoryTrustAnchors: o.material.factoryTrust, host: o.config.host, port: o.config.port,
+    redis: o.redis, keyPrefix: o.keyPrefix, factoryTrustAnchors: o.factoryTrust,
+    ...(o.host !== undefined ? { host: o.host } : {}), ...(o.port !== undefined ? { port: o.port } : {}),
     lookup: suitExpectationLookup({
       sharedState: (deviceId) => o.sp2.deviceInfo(deviceId),
-      fetch: (uri) => fetchCoap(uri, { timeoutMs: o.config.fetchTimeoutMs, maxBytes: 256 * 1024, blockSize: 1024 }),
-      signers: o.material.manifestSigners,
+      fetch: (uri) => fetchCoap(uri, { timeoutMs: o.fetchTimeoutMs ?? 10_000, maxBytes: 256 * 1024, blockSize: 1024 }),
+      signers: o.manifestSigners,
     }),
     ...(o.log ? { log: o.log } : {}),
   });

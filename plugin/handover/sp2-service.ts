@@ -116,7 +116,11 @@ export async function startSp2Service(config: ProviderConfig, opts: Sp2ServiceOp
     }
     let raServer: RaServer | undefined;
     if (s2.ra) {
-      const started = await startSp2RaServer({ config: s2.ra, material: firmwareMaterial, redis, keyPrefix: names.sp2Ra, sp2, log });
+      if (!firmwareMaterial.factoryTrust || !firmwareMaterial.manifestSigners) throw new ConfigError('sp2.ra: its trust files were not read');
+      const started = await startSp2RaServer({
+        redis, keyPrefix: names.sp2Ra, sp2, factoryTrust: firmwareMaterial.factoryTrust, manifestSigners: firmwareMaterial.manifestSigners,
+        host: s2.ra.host, port: s2.ra.port, fetchTimeoutMs: s2.ra.fetchTimeoutMs, log,
+      });
       stops.push(() => started.close());
       raServer = started;
     }

@@ -3,13 +3,14 @@
  * raURI), since SP2 is the party that wants to know what it takes over and the one that holds
  * SP1's UpdateInfoList. Its expectation of each device is the SUIT state SP1 shared there —
  * sequence number and reference URI — resolved by fetching the manifest at that URI and checking
- * it is signed by SP1's firmware signer (plugin/ra/suit-expectation.ts). Evidence must chain to
- * the factory CA. Results are counted for the summary.
+ * it is signed by SP1's firmware signer — the RA server `sp2 serve` runs
+ * (plugin/handover/sp2-firmware-servers.ts). Evidence must chain to the factory CA. Results are
+ * counted for the summary.
  */
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { fetchCoap } from '../../../common/coap/fetch';
-import { RaServer, suitExpectationLookup, type AttestationResult } from '../../../plugin/ra/index';
+import { startSp2RaServer } from '../../../plugin/handover/sp2-firmware-servers';
+import type { AttestationResult, RaServer } from '../../../plugin/ra/index';
 import type { NewProvider } from '../../../plugin/roles/index';
 import type { WorldPki } from './credentials';
 
@@ -37,23 +38,16 @@ export interface RaSide {
 
 export async function startRaSide(o: RaSideOptions): Promise<RaSide> {
   const factory = o.pki.hierarchy.factoryCa.chain;
-  const server = new RaServer({
-    redis: o.redis, keyPrefix: `${o.keyPrefix}sp2:ra`, factoryTrustAnchors: [factory[factory.length - 1]],
-    lookup: suitExpectationLookup({
-      sharedState: (deviceId) => o.sp2.deviceInfo(deviceId),
-      fetch: (uri) => fetchCoap(uri, { timeoutMs: 10_000, maxBytes: 64 * 1024, blockSize: 1024 }),
-      signers: o.manifestSigners,
-    }),
-    ...(o.log ? { log: o.log } : {}),
+  const server = await startSp2RaServer({
+    redis: o.redis, keyPrefix: `${o.keyPrefix}sp2:ra`, sp2: o.sp2, factoryTrust: [factory[factory.length - 1]],
+    manifestSigners: o.manifestSigners, ...(o.log ? { log: o.log } : {}),
   });
   let accepted = 0;
   let refused = 0;
   const onResult = (r: AttestationResult) => {
     if (r.ok) accepted++; else refused++;
-    o.log?.(`ra: ${r.deviceId} ${r.ok ? 'attested' : `refused (${r.reason})`}`);
   };
   server.on('result', onResult);
-  await server.start();
   return {
     server,
     uri: server.uri,
