@@ -55,6 +55,15 @@ async function makeSigner(key: KeyAlgorithm | Pkcs11KeyOptions | undefined): Pro
   return { signer: await KeyObjectSigner.create(privateKey), privateKey };
 }
 
+/** A new CA: its subject, validity, path length, directory (default in memory) and key. */
+export interface NewCaOptions {
+  readonly subject: string;
+  readonly validityDays?: number;
+  readonly pathLength?: number;
+  readonly dir?: string;
+  readonly key?: KeyAlgorithm | Pkcs11KeyOptions;
+}
+
 export class CertificateAuthority {
   readonly subject: string;
   readonly publicKey: KeyObject;
@@ -74,13 +83,7 @@ export class CertificateAuthority {
   }
 
   /** A new self-signed root CA (key generated in memory / key.pem, or in a PKCS#11 token). */
-  static async createRoot(opts: {
-    subject: string;
-    validityDays?: number;
-    pathLength?: number;
-    dir?: string;
-    key?: KeyAlgorithm | Pkcs11KeyOptions;
-  }): Promise<CertificateAuthority> {
+  static async createRoot(opts: NewCaOptions): Promise<CertificateAuthority> {
     const name = parseSubject(opts.subject);
     const days = positiveInt(opts.validityDays, 'validityDays', DEFAULT_ROOT_DAYS);
     const store = opts.dir !== undefined ? new CaDirectory(opts.dir) : undefined;
@@ -148,13 +151,7 @@ export class CertificateAuthority {
   }
 
   /** A subordinate CA signed by this one (its key: generated in memory / key.pem, or in a token). */
-  async createSubordinate(opts: {
-    subject: string;
-    validityDays?: number;
-    pathLength?: number;
-    dir?: string;
-    key?: KeyAlgorithm | Pkcs11KeyOptions;
-  }): Promise<CertificateAuthority> {
+  async createSubordinate(opts: NewCaOptions): Promise<CertificateAuthority> {
     const bc = this.cert.getExtension(x509.BasicConstraintsExtension);
     if (bc?.pathLength === 0) throw new PkiError(`${this.subject} has pathLength 0: it cannot sign a sub-CA`);
     const name = parseSubject(opts.subject);
